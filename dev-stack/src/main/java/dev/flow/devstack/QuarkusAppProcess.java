@@ -1,0 +1,225 @@
+package dev.flow.devstack;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.jboss.logging.Logger;
+
+/**
+ * A packaged Quarkus application ({@code <module>/target/quarkus-app/quarkus-run.jar}) run as a child process: the
+ * emulator in tests, every service in the local run. It gets {@code -D<prefix>.exit-on-stdin-eof=true} and a stdin
+ * pipe held by this JVM, so it exits with its parent; ready means {@code /q/health/ready} answers 200.
+ */
+public final class QuarkusAppProcess implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(QuarkusAppProcess.class);
+
+    private final String name;
+    private final Process process;
+    private final OutputStream lifeline;
+    private final int port;
+    private final Path log;
+
+    private QuarkusAppProcess(String name, Process process, int port, Path log) {
+        this.name = name;
+        this.process = process;
+        this.lifeline = process.getOutputStream();
+        this.port = port;
+        this.log = log;
+    }
+
+    /** The repository root: {@code flow.repo.root} (set by the build for tests), else the working directory. */
+    public static Path repoRoot() {
+        return Path.of(System.getProperty("flow.repo.root", System.getProperty("user.dir"))).toAbsolutePath();
+    }
+
+    /** The packaged jar of a module of this repository. */
+    public static Path jarOf(String module) {
+        return repoRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    public static Builder builder(String name, Path jar) {
+        return new Builder(name, jar);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path logFile() {
+        return log;
+    }
+
+    public ProcessHandle processHandle() {
+        return process.toHandle();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Stops the application: closes its stdin (it exits by itself), then SIGTERM, then SIGKILL. */
+    @Override
+    public void close() {
+        try {
+            lifeline.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroy();
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Settings of an application to start. */
+    public static final class Builder {
+        private final String name;
+        private final Path jar;
+        private int port;
+        private String exitOnEofProperty = "flow.exit-on-stdin-eof";
+        private String maxHeap = "384m";
+        private Path logFile;
+        private Duration startTimeout = Duration.ofSeconds(120);
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+
+        private Builder(String name, Path jar) {
+            this.name = name;
+            this.jar = jar;
+        }
+
+        /** The HTTP port; 0 (the default) picks a free one. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** The boolean property that makes the application exit when its stdin closes. */
+        public Builder exitOnStdinEofProperty(String property) {
+            this.exitOnEofProperty = property;
+            return this;
+        }
+
+        public Builder maxHeap(String maxHeap) {
+            this.maxHeap = maxHeap;
+            return this;
+        }
+
+        public Builder logFile(Path logFile) {
+            this.logFile = logFile;
+            return this;
+        }
+
+        public Builder startTimeout(Duration startTimeout) {
+            this.startTimeout = startTimeout;
+            return this;
+        }
+
+        /** A system property ({@code -Dkey=value}): for settings that are not secret. */
+        public Builder property(String key, String value) {
+            properties.put(key, value);
+            return this;
+        }
+
+        /** An environment variable: for secrets, which then never appear in a process listing. */
+        public Builder env(String key, String value) {
+            environment.put(key, value);
+            return this;
+        }
+
+        public QuarkusAppProcess start() {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " is missing: build it first (./mvnw install -DskipTests)");
+            }
+            int httpPort = port == 0 ? LocalProcesses.freePort() : port;
+            try {
+                Path logPath = logFile != null ? logFile
+                        : Files.createTempFile("flow-" + name + "-", ".log");
+                Files.createDirectories(logPath.toAbsolutePath().getParent());
+                List<String> command = new ArrayList<>(List.of(LocalProcesses.javaExecutable(),
+                        "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                        "-Dquarkus.http.port=" + httpPort,
+                        "-Dquarkus.http.host=127.0.0.1",
+                        "-D" + exitOnEofProperty + "=true"));
+                properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+                command.add("-jar");
+                command.add(jar.toString());
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .directory(jar.getParent().toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(logPath.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.PIPE);
+                builder.environment().putAll(environment);
+                QuarkusAppProcess app = new QuarkusAppProcess(name, builder.start(), httpPort, logPath);
+                try {
+                    awaitReady(app);
+                } catch (RuntimeException e) {
+                    app.close();
+                    throw e;
+                }
+                LOG.infof("Started %s at %s (log %s)", name, app.baseUrl(), logPath);
+                return app;
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start " + name, e);
+            }
+        }
+
+        private void awaitReady(QuarkusAppProcess app) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            URI ready = URI.create(app.baseUrl() + "/q/health/ready");
+            long deadline = System.nanoTime() + startTimeout.toNanos();
+            int lastStatus = -1;
+            while (System.nanoTime() < deadline) {
+                if (!app.process.isAlive()) {
+                    throw new IllegalStateException(name + " exited with code " + app.process.exitValue()
+                            + " while starting:\n" + LocalProcesses.tail(app.log, 60));
+                }
+                try {
+                    lastStatus = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    if (lastStatus == 200) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for " + name, e);
+                }
+                LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            }
+            throw new IllegalStateException(name + " was not ready within " + startTimeout + " (last readiness status "
+                    + lastStatus + "):\n" + LocalProcesses.tail(app.log, 60));
+        }
+    }
+}
