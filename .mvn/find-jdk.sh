@@ -35,3 +35,10 @@ flow_find_jdk() {
   return 1
 }
 flow_find_jdk || exit 1
+# Maven 3.9's Guice calls sun.misc.Unsafe, which JDK 24+ warns about on every run; the flag exists only there.
+if [ "$(flow_jdk_major "$JAVA_HOME")" -ge 24 ] 2>/dev/null; then
+  case "${MAVEN_OPTS-}" in
+    *sun-misc-unsafe-memory-access*) ;;
+    *) MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"; export MAVEN_OPTS ;;
+  esac
+fi

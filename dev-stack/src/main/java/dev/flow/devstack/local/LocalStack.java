@@ -1,0 +1,272 @@
+package dev.flow.devstack.local;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.flow.devstack.DevJwt;
+import dev.flow.devstack.EmbeddedKafkaBroker;
+import dev.flow.devstack.EmbeddedPostgresServer;
+import dev.flow.devstack.KafkaCluster;
+import dev.flow.devstack.MithrilEmulator;
+import dev.flow.devstack.PostgresServer;
+import dev.flow.devstack.QuarkusAppProcess;
+
+/**
+ * The whole platform on one machine, from a fresh clone with only a JDK: a real Kafka broker and a real PostgreSQL
+ * (no Docker), the Mithril emulator unless {@code MITHRIL_API_KEY} is set, and every service whose jar is built.
+ * Used by {@code ./flow-local} and by the system tests. {@link #close()} stops everything in reverse order; each
+ * child also exits on its own if this JVM dies.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** A service of the platform and where it listens by default. */
+    public record Service(String name, int defaultPort, boolean usesDatabase) {
+    }
+
+    public static final List<Service> SERVICES = List.of(
+            new Service("submitter-service", 8081, true),
+            new Service("status-poller", 8082, false),
+            new Service("log-streamer", 8083, false),
+            new Service("cost-accountant", 8084, true));
+
+    /** How to start the stack. */
+    public record Settings(Path stateDir, boolean fixedPorts, Map<String, String> env, PrintStream out,
+                           Map<String, String> serviceProperties) {
+
+        /** The local run: state in {@code .flow-local/}, the usual ports, the caller's environment. */
+        public static Settings local() {
+            return new Settings(QuarkusAppProcess.repoRoot().resolve(".flow-local"), true, System.getenv(),
+                    System.out, Map.of());
+        }
+
+        /** System tests: state in a temporary directory, random ports, no real Mithril whatever the environment. */
+        public static Settings forTests(Path stateDir, Map<String, String> serviceProperties) {
+            return new Settings(stateDir, false, Map.of(), System.out, serviceProperties);
+        }
+    }
+
+    private final List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, QuarkusAppProcess> services = new LinkedHashMap<>();
+    private final Settings settings;
+    private KafkaCluster kafka;
+    private PostgresServer postgres;
+    private MithrilEmulator emulator;
+    private MithrilAccess mithril;
+    private DevJwt jwt;
+    private String devToken;
+
+    private LocalStack(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static LocalStack start(Settings settings) {
+        LocalStack stack = new LocalStack(settings);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (RuntimeException | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    public static void main(String[] args) {
+        // the ✓ lines say what started; the launchers' own log lines would only repeat them
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        LocalStack stack = start(Settings.local());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping Flow Platform...");
+            stack.close();
+            System.out.println("Stopped.");
+        }, "flow-local-stop"));
+        stack.printSummary();
+        try {
+            Thread.currentThread().join(); // until Ctrl-C
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void startAll() {
+        Path logs = settings.stateDir().resolve("logs");
+        try {
+            Files.createDirectories(logs);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + logs, e);
+        }
+        PrintStream out = settings.out();
+        out.println("Starting Flow Platform (state and logs in " + settings.stateDir() + ")");
+
+        long t = System.nanoTime();
+        kafka = track(EmbeddedKafkaBroker.builder().port(port("FLOW_KAFKA_PORT", 9092)).start());
+        ready("kafka", kafka.bootstrapServers(), t);
+
+        t = System.nanoTime();
+        postgres = track(EmbeddedPostgresServer.builder().port(port("FLOW_POSTGRES_PORT", 0)).durable(true).start());
+        ready("postgresql", postgres.host() + ":" + postgres.port(), t);
+
+        jwt = DevJwt.generate();
+        Path publicKey = writePrivate(settings.stateDir().resolve("jwt-public.pem"), jwt.publicKeyPem());
+
+        t = System.nanoTime();
+        Optional<String> realKey = Optional.ofNullable(settings.env().get("MITHRIL_API_KEY")).filter(k -> !k.isBlank());
+        if (realKey.isPresent()) {
+            String url = Optional.ofNullable(settings.env().get("MITHRIL_API_URL")).filter(u -> !u.isBlank())
+                    .orElse("https://api.mithril.ai");
+            mithril = MithrilAccess.real(url, realKey.get(), settings.env().get("MITHRIL_DEFAULT_PROJECT"));
+            ready("mithril", url + " (real Mithril, project " + mithril.project() + ")", t);
+        } else {
+            emulator = track(MithrilEmulator.builder(List.of("flow-dev"))
+                    .port(port("FLOW_EMULATOR_PORT", 8090))
+                    .logFile(logs.resolve("mithril-emulator.log"))
+                    .start());
+            mithril = MithrilAccess.emulator(emulator.baseUrl(), emulator.apiKey(), "flow-dev");
+            ready("mithril-emulator", emulator.baseUrl() + " (key " + emulator.apiKey() + ")", t);
+        }
+        MithrilAccess.PlatformKey platformKey = mithril.platformSshKey(settings.stateDir());
+        // a working day's token: the local stack's key pair is new at every start anyway
+        devToken = jwt.token("developer", List.of(mithril.project()), java.util.Set.of("admin"), Duration.ofHours(12));
+        writePrivate(settings.stateDir().resolve("dev-token"), devToken + "\n");
+
+        for (Service service : SERVICES) {
+            Path jar = QuarkusAppProcess.jarOf(service.name());
+            if (!Files.isRegularFile(jar)) {
+                out.printf("  -  %-18s not built (%s missing), skipped%n", service.name(), jar);
+                continue;
+            }
+            t = System.nanoTime();
+            QuarkusAppProcess.Builder app = QuarkusAppProcess.builder(service.name(), jar)
+                    .port(settings.fixedPorts() ? service.defaultPort() : 0)
+                    .logFile(logs.resolve(service.name() + ".log"))
+                    .env("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
+                    .env("MITHRIL_API_URL", mithril.url())
+                    .env("MITHRIL_API_KEY", mithril.apiKey())
+                    .env("MITHRIL_DEFAULT_PROJECT", mithril.project())
+                    .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", publicKey.toString())
+                    .env("MP_JWT_VERIFY_ISSUER", DevJwt.ISSUER)
+                    .env("FLOW_PLATFORM_SSH_KEY_FID", platformKey.fid())
+                    .env("FLOW_PLATFORM_SSH_PRIVATE_KEY_PATH", platformKey.privateKeyFile().toString());
+            if (service.usesDatabase()) {
+                String database = postgres.createDatabaseNamed("flow_" + service.name().replace("-service", "")
+                        .replace('-', '_'));
+                app.env("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database))
+                        .env("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database))
+                        .env("QUARKUS_DATASOURCE_USERNAME", postgres.username());
+                if (!postgres.password().isEmpty()) {
+                    app.env("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
+                }
+            }
+            settings.serviceProperties().forEach(app::property);
+            QuarkusAppProcess process = track(app.start());
+            services.put(service.name(), process);
+            ready(service.name(), process.baseUrl(), t);
+        }
+    }
+
+    /** Prints what a person needs next: where things are, the token, a first command. */
+    public void printSummary() {
+        PrintStream out = settings.out();
+        out.println();
+        out.println("Flow Platform is running. Ctrl-C stops everything.");
+        services.forEach((name, app) -> out.printf("  %-18s %s%n", name, app.baseUrl()));
+        out.println("  dev token          " + settings.stateDir().resolve("dev-token")
+                + "  (project " + mithril.project() + ", admin)");
+        out.println();
+        out.println("  export FLOW_TOKEN=" + devToken);
+        if (services.containsKey("submitter-service")) {
+            out.println("  curl -s -H \"Authorization: Bearer $FLOW_TOKEN\" -H 'Content-Type: application/json' \\");
+            out.println("       -d '{\"name\":\"hello\",\"command\":\"echo hello; sleep 3; echo bye\",\"instance_type\":\"a100\"}' \\");
+            out.println("       " + services.get("submitter-service").baseUrl() + "/v1/tasks");
+        }
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public PostgresServer postgres() {
+        return postgres;
+    }
+
+    /** The emulator, when the stack runs on it (always in tests). */
+    public Optional<MithrilEmulator> emulator() {
+        return Optional.ofNullable(emulator);
+    }
+
+    /** The Mithril project the stack works in. */
+    public String project() {
+        return mithril.project();
+    }
+
+    public DevJwt jwt() {
+        return jwt;
+    }
+
+    /** An admin token for the stack's project. */
+    public String devToken() {
+        return devToken;
+    }
+
+    /** A started service by module name. */
+    public Optional<QuarkusAppProcess> service(String name) {
+        return Optional.ofNullable(services.get(name));
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> toStop = new ArrayList<>(started);
+        Collections.reverse(toStop);
+        for (AutoCloseable component : toStop) {
+            try {
+                component.close();
+            } catch (Exception e) {
+                settings.out().println("  ! stopping " + component + ": " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+
+    private <T extends AutoCloseable> T track(T component) {
+        started.add(component);
+        return component;
+    }
+
+    private void ready(String component, String where, long startedNanos) {
+        settings.out().printf("  ✓  %-18s %-45s ready in %.1f s%n", component, where,
+                Duration.ofNanos(System.nanoTime() - startedNanos).toMillis() / 1000.0);
+    }
+
+    /** The port from an environment variable, else the default in the local run; 0 (random) in tests. */
+    private int port(String variable, int localDefault) {
+        String value = settings.env().get(variable);
+        if (value != null && !value.isBlank()) {
+            return Integer.parseInt(value.trim());
+        }
+        return settings.fixedPorts() ? localDefault : 0;
+    }
+
+    /** Writes a file only its owner may read: tokens and keys. */
+    static Path writePrivate(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, content, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}
