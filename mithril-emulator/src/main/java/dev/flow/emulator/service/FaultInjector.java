@@ -1,0 +1,89 @@
+package dev.flow.emulator.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/** Faults injected on /v2 requests by path pattern: error statuses (429 with Retry-After, 5xx) and added latency. */
+@ApplicationScoped
+public class FaultInjector {
+
+    /**
+     * A rule. {@code pathPattern} is a glob over the request path ({@code *} within one segment, {@code **} across
+     * segments), {@code method} null for any, {@code status} null for latency only, {@code rate} the probability per
+     * matching request, {@code count} how many times it may fire (null: unlimited).
+     */
+    public record Rule(String id, String method, String pathPattern, Integer status, Integer retryAfterSeconds,
+                       long latencyMs, double rate, Integer count, int fired) {
+    }
+
+    /** What to do to one request. */
+    public record Fault(Integer status, Integer retryAfterSeconds, long latencyMillis) {
+    }
+
+    private static final class Active {
+        final Rule rule;
+        final Pattern regex;
+        final AtomicInteger fired = new AtomicInteger();
+
+        Active(Rule rule) {
+            this.rule = rule;
+            this.regex = glob(rule.pathPattern());
+        }
+    }
+
+    private final List<Active> rules = new ArrayList<>();
+    private final Random random = new Random(7);
+    private int nextId = 1;
+
+    public synchronized Rule add(String method, String pathPattern, Integer status, Integer retryAfterSeconds,
+                                 long latencyMillis, double rate, Integer count) {
+        Rule rule = new Rule("fault-" + nextId++, method == null ? null : method.toUpperCase(), pathPattern, status,
+                retryAfterSeconds, latencyMillis, rate, count, 0);
+        rules.add(new Active(rule));
+        return rule;
+    }
+
+    public synchronized List<Rule> list() {
+        return rules.stream().map(a -> new Rule(a.rule.id(), a.rule.method(), a.rule.pathPattern(), a.rule.status(),
+                a.rule.retryAfterSeconds(), a.rule.latencyMs(), a.rule.rate(), a.rule.count(), a.fired.get())).toList();
+    }
+
+    public synchronized void clear() {
+        rules.clear();
+    }
+
+    public synchronized Optional<Fault> match(String method, String path) {
+        for (Active a : rules) {
+            Rule r = a.rule;
+            if ((r.method() == null || r.method().equals(method)) && a.regex.matcher(path).matches()
+                    && (r.count() == null || a.fired.get() < r.count())
+                    && (r.rate() >= 1.0 || random.nextDouble() < r.rate())) {
+                a.fired.incrementAndGet();
+                return Optional.of(new Fault(r.status(), r.retryAfterSeconds(), r.latencyMs()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Pattern glob(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+                regex.append(".*");
+                i++;
+            } else if (c == '*') {
+                regex.append("[^/]*");
+            } else {
+                regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+}
