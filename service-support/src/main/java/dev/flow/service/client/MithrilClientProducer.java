@@ -1,0 +1,35 @@
+package dev.flow.service.client;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.flow.mithril.client.MithrilClient;
+import dev.flow.mithril.client.MithrilClientConfig;
+import dev.flow.mithril.client.RetryPolicy;
+import dev.flow.service.config.MithrilSettings;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+
+/** The one {@link MithrilClient} of a service, on the application's Vert.x, configured by {@link MithrilSettings}. */
+@ApplicationScoped
+public class MithrilClientProducer {
+
+    @Produces
+    @ApplicationScoped
+    MithrilClient mithrilClient(Vertx vertx, MithrilSettings settings) {
+        RetryPolicy retry = RetryPolicy.DEFAULT;
+        MithrilClientConfig config = new MithrilClientConfig(settings.apiUrl(), settings.apiKey(),
+                settings.defaultProject().orElse(null), settings.defaultRegion().orElse(null),
+                settings.sshKeys().orElse(List.of()), Duration.ofSeconds(5),
+                Duration.ofSeconds(settings.requestTimeoutSeconds()),
+                new RetryPolicy(settings.maxRetries(), retry.initialBackoff(), retry.maxBackoff(), retry.maxRetryAfter()),
+                null);
+        return new MithrilClient(vertx, config);
+    }
+
+    void close(@Disposes MithrilClient client) {
+        client.close();
+    }
+}
