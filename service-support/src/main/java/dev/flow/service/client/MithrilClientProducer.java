@@ -20,7 +20,9 @@ public class MithrilClientProducer {
     @ApplicationScoped
     MithrilClient mithrilClient(Vertx vertx, MithrilSettings settings) {
         RetryPolicy retry = RetryPolicy.DEFAULT;
-        MithrilClientConfig config = new MithrilClientConfig(settings.apiUrl(), settings.apiKey(),
+        String apiKey = settings.apiKey().filter(key -> !key.isBlank()).orElseThrow(() -> new IllegalStateException(
+                "MITHRIL_API_KEY (mithril.api-key) is not set: this service calls Mithril at " + settings.apiUrl()));
+        MithrilClientConfig config = new MithrilClientConfig(settings.apiUrl(), apiKey,
                 settings.defaultProject().orElse(null), settings.defaultRegion().orElse(null),
                 settings.sshKeys().orElse(List.of()), Duration.ofSeconds(5),
                 Duration.ofSeconds(settings.requestTimeoutSeconds()),

@@ -18,10 +18,11 @@ public interface MithrilSettings {
     String apiUrl();
 
     /**
-     * The {@code fkey_...} bearer key; a secret: never logged, never in events or responses. Required: a service
-     * without it fails at start with the property's name rather than at its first call.
+     * The {@code fkey_...} bearer key; a secret: never logged, never in events or responses. Optional here because
+     * services that never call Mithril share this mapping; one that does fails with {@code MITHRIL_API_KEY} named when
+     * its client is created.
      */
-    String apiKey();
+    Optional<String> apiKey();
 
     /** The project used when a request names none (a project name or fid). */
     Optional<String> defaultProject();
