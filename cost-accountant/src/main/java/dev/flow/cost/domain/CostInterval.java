@@ -1,0 +1,76 @@
+package dev.flow.cost.domain;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/**
+ * One priced interval of one instance of a task: billed at {@link #pricePerHour} from {@link #startedAt} to
+ * {@link #endedAt} (null while it runs). Both ends are event times, so the ledger is a function of the events.
+ */
+@Entity
+@Table(name = "cost_interval")
+public class CostInterval {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "task_id", nullable = false)
+    public String taskId;
+
+    @Column(name = "project", nullable = false)
+    public String project;
+
+    @Column(name = "instance_fid", nullable = false)
+    public String instanceFid;
+
+    @Column(name = "node", nullable = false)
+    public int node;
+
+    /** USD per instance-hour, full precision. */
+    @Column(name = "price_per_hour", nullable = false)
+    public BigDecimal pricePerHour;
+
+    @Column(name = "started_at", nullable = false)
+    public Instant startedAt;
+
+    @Column(name = "ended_at")
+    public Instant endedAt;
+
+    /** The event id that opened it. */
+    @Column(name = "opened_by", nullable = false)
+    public String openedBy;
+
+    /** The event id that closed it. */
+    @Column(name = "closed_by")
+    public String closedBy;
+
+    public boolean isOpen() {
+        return endedAt == null;
+    }
+
+    /** What it cost: start to end when it ended (event times only), else what it has cost so far at {@code asOf}. */
+    public Accrual accruedUntil(Instant asOf) {
+        return Accrual.of(pricePerHour, startedAt, endedAt != null ? endedAt : asOf);
+    }
+
+    /** What it cost within {@code [from, to)}: clipped to the window; a running interval accrues up to {@code to}. */
+    public Accrual accruedWithin(Instant from, Instant to) {
+        Instant start = startedAt.isBefore(from) ? from : startedAt;
+        Instant end = endedAt == null || endedAt.isAfter(to) ? to : endedAt;
+        return Accrual.of(pricePerHour, start, end);
+    }
+
+    @Override
+    public String toString() {
+        return "CostInterval[" + taskId + " node " + node + " " + instanceFid + " $" + pricePerHour.toPlainString()
+                + "/h " + startedAt + ".." + endedAt + "]";
+    }
+}

@@ -1,0 +1,76 @@
+package dev.flow.cost.messaging;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import dev.flow.cost.domain.Accrual;
+import dev.flow.cost.domain.CostInterval;
+import dev.flow.cost.service.CostQueryService;
+import dev.flow.model.event.TaskCostUpdated;
+import dev.flow.model.money.Money;
+import dev.flow.service.messaging.CloudEventRecords;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes {@link TaskCostUpdated} on {@code flow.cost.updates} for every running task at the configured cadence
+ * ({@code flow.cost.updates-every}). The event is a derived view (cost so far as of {@code at}), recomputed from the
+ * ledger each time, so a lost or repeated update is harmless: the next one supersedes it.
+ */
+@ApplicationScoped
+public class CostUpdatePublisher {
+
+    static final String SOURCE = "/flow/cost-accountant";
+    private static final Logger LOG = Logger.getLogger(CostUpdatePublisher.class);
+
+    private final CostQueryService costs;
+    private final MutinyEmitter<byte[]> emitter;
+    private final Clock clock;
+
+    public CostUpdatePublisher(CostQueryService costs, @Channel("cost-updates") MutinyEmitter<byte[]> emitter, Clock clock) {
+        this.costs = costs;
+        this.emitter = emitter;
+        this.clock = clock;
+    }
+
+    @Scheduled(every = "${flow.cost.updates-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> publishRunning() {
+        Instant now = clock.instant();
+        return costs.running()
+                .flatMap(open -> open.isEmpty() ? Uni.createFrom().item(List.<TaskCostUpdated>of())
+                        : totals(open.stream().map(i -> i.taskId).distinct().toList(), now))
+                .flatMap(updates -> Multi.createFrom().iterable(updates)
+                        .onItem().transformToUniAndConcatenate(
+                                update -> emitter.sendMessage(CloudEventRecords.toMessage(update, SOURCE)))
+                        .collect().last())
+                .onFailure().invoke(e -> LOG.warnf("publishing cost updates failed: %s", e.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** The cost so far of each task, over all its intervals (closed ones too). */
+    private Uni<List<TaskCostUpdated>> totals(List<String> taskIds, Instant now) {
+        return Multi.createFrom().iterable(taskIds)
+                .onItem().transformToUniAndConcatenate(costs::task)
+                .map(ledger -> update(ledger.taskId(), ledger.project(), ledger.intervals(), now))
+                .collect().asList();
+    }
+
+    static TaskCostUpdated update(String taskId, String project, List<CostInterval> rows, Instant now) {
+        Accrual total = Accrual.ZERO;
+        Money perHour = Money.ZERO;
+        for (CostInterval interval : rows) {
+            total = total.plus(interval.accruedUntil(now));
+            if (interval.isOpen()) {
+                perHour = perHour.plus(Money.of(interval.pricePerHour));
+            }
+        }
+        return new TaskCostUpdated(taskId, project, perHour, total.exact(), now);
+    }
+}

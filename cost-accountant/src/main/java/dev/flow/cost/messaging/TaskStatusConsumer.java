@@ -1,0 +1,83 @@
+package dev.flow.cost.messaging;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.flow.cost.config.CostSettings;
+import dev.flow.cost.service.EventRef;
+import dev.flow.cost.service.LedgerService;
+import dev.flow.model.event.EventCodec;
+import dev.flow.model.event.FlowEvent;
+import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.service.messaging.CloudEventRecords;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes {@code flow.task.status} into the ledger. The record is acknowledged (and its offset becomes committable)
+ * only when the returned {@code Uni} completes, i.e. after the ledger transaction committed; a redelivery after a
+ * crash is recognised by its CloudEvents id. Other event types and malformed events are skipped, not failed.
+ */
+@ApplicationScoped
+public class TaskStatusConsumer {
+
+    private static final Logger LOG = Logger.getLogger(TaskStatusConsumer.class);
+
+    private final LedgerService ledger;
+    private final CostSettings settings;
+
+    public TaskStatusConsumer(LedgerService ledger, CostSettings settings) {
+        this.ledger = ledger;
+        this.settings = settings;
+    }
+
+    @Incoming("task-status")
+    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
+        Map<String, String> headers = CloudEventRecords.headersOf(record);
+        String type = headers.get(EventCodec.Headers.TYPE);
+        Optional<FlowEvent> decoded;
+        try {
+            decoded = CloudEventRecords.fromRecord(record);
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("skipping malformed %s at %s-%d@%d: %s", type, record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return Uni.createFrom().voidItem();
+        }
+        if (decoded.isEmpty() || !(decoded.get() instanceof TaskStatusChanged event)) {
+            LOG.debugf("ignoring %s at %s-%d@%d", type, record.topic(), record.partition(), record.offset());
+            return Uni.createFrom().voidItem();
+        }
+        if (event.project() == null || event.project().isBlank()) {
+            LOG.warnf("skipping %s of task %s: it names no project, so its cost could not be attributed", type,
+                    event.taskId());
+            return Uni.createFrom().voidItem();
+        }
+        String id = headers.get(EventCodec.Headers.ID);
+        EventRef ref = new EventRef(id != null && !id.isBlank() ? id
+                : record.topic() + "-" + record.partition() + "@" + record.offset(),
+                record.topic(), record.partition(), record.offset(), type);
+        return onThisContext(Uni.createFrom().deferred(() -> ledger.apply(ref, event)))
+                .onFailure().invoke(e -> LOG.warnf("storing event %s of task %s failed (%s); retrying", ref.eventId(),
+                        event.taskId(), e.toString()))
+                .onFailure().retry().withBackOff(settings.storeBackoff(), Duration.ofSeconds(10))
+                .atMost(settings.storeRetries())
+                .onFailure().invoke(e -> LOG.errorf(e, "event %s of task %s cannot be stored; the channel stops so "
+                        + "that no status change is skipped", ref.eventId(), event.taskId()))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Every (re)subscription on the Vert.x context the record arrived on: a retry after a backoff would otherwise run
+     * on a timer thread, where Hibernate Reactive has no session.
+     */
+    private static <T> Uni<T> onThisContext(Uni<T> uni) {
+        Context context = Vertx.currentContext();
+        return context == null ? uni : uni.runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()));
+    }
+}

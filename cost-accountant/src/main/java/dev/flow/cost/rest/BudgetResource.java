@@ -1,0 +1,95 @@
+package dev.flow.cost.rest;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import dev.flow.cost.domain.Budget;
+import dev.flow.cost.service.BudgetService;
+import dev.flow.model.error.FieldError;
+import dev.flow.model.error.ResourceNotFoundError;
+import dev.flow.model.error.ValidationError;
+import dev.flow.service.security.ProjectAccess;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/** Budgets of the caller's projects; another project's budget is not found. */
+@Path("/v1/budgets")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class BudgetResource {
+
+    private final BudgetService budgets;
+    private final ProjectAccess access;
+    private final Clock clock;
+
+    public BudgetResource(BudgetService budgets, ProjectAccess access, Clock clock) {
+        this.budgets = budgets;
+        this.access = access;
+        this.clock = clock;
+    }
+
+    /** Creates the project's budget for the period, or replaces the existing one's limit and thresholds. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<BudgetView>> put(@Valid @NotNull BudgetRequest request) {
+        String project = access.resolve(request.project());
+        if (!request.limit().isPositive()) {
+            throw ValidationError.of(FieldError.of("limit", "must be more than $0.00"));
+        }
+        Instant now = clock.instant();
+        return budgets.put(project, request.period(), request.limit().amount(),
+                        request.thresholds() == null ? List.of(50, 80) : request.thresholds(), access.caller(), now)
+                .flatMap(budget -> budgets.status(budget, now))
+                .map(status -> RestResponse.status(Response.Status.CREATED, BudgetView.of(status)));
+    }
+
+    @GET
+    public Uni<List<BudgetView>> list(@RestQuery String project) {
+        Set<String> projects = access.projects();
+        if (project != null && !project.isBlank()) {
+            access.requireVisible(project, "project " + project);
+            projects = Set.of(project);
+        }
+        Instant now = clock.instant();
+        return budgets.list(projects).flatMap(list -> budgets.statuses(list, now))
+                .map(statuses -> statuses.stream().map(BudgetView::of).toList());
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<BudgetView> get(@RestPath String id) {
+        Instant now = clock.instant();
+        return visible(id).flatMap(budget -> budgets.status(budget, now)).map(BudgetView::of);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<RestResponse<Void>> delete(@RestPath String id) {
+        return visible(id).flatMap(budget -> budgets.delete(budget.id)).map(ignored -> RestResponse.noContent());
+    }
+
+    private Uni<Budget> visible(String id) {
+        return budgets.find(id).map(budget -> {
+            if (budget == null) {
+                throw new ResourceNotFoundError("budget " + id + " not found");
+            }
+            access.requireVisible(budget.project, "budget " + id);
+            return budget;
+        });
+    }
+}

@@ -1,0 +1,167 @@
+package dev.flow.cost;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.flow.devstack.DevJwt;
+import dev.flow.devstack.quarkus.InjectKafkaCompanion;
+import dev.flow.devstack.quarkus.JwtTestResource;
+import dev.flow.devstack.quarkus.KafkaTestResource;
+import dev.flow.devstack.quarkus.PostgresTestResource;
+import dev.flow.model.event.AlertKind;
+import dev.flow.model.event.BudgetExhausted;
+import dev.flow.model.event.BudgetPeriod;
+import dev.flow.model.event.BudgetThresholdCrossed;
+import dev.flow.model.event.EventCodec;
+import dev.flow.model.event.FlowEvent;
+import dev.flow.model.event.InstanceInfo;
+import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.model.event.Topics;
+import dev.flow.model.money.Money;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
+import dev.flow.service.messaging.CloudEventRecords;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.Test;
+
+/** Budgets over REST and their alerts on flow.budget.alerts, from spend computed by the real ledger. */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(JwtTestResource.class)
+class BudgetAlertsTest {
+
+    private static final String PROBLEM = "application/problem+json";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @InjectKafkaCompanion
+    KafkaCompanion companion;
+
+    private static String token(String project) {
+        return DevJwt.shared().token("bob", List.of(project));
+    }
+
+    private static ProducerRecord<String, byte[]> run(String task, String project, TaskStatus to, Instant at,
+                                                      String price) {
+        TaskStatusChanged event = new TaskStatusChanged(task, project, null, to, TransitionReason.ALLOCATED, at, at,
+                to == TaskStatus.RUNNING ? List.of(new InstanceInfo("inst_" + task, 0, "STATUS_RUNNING", null, null))
+                        : List.of(), Money.parse(price), 1, "bid_" + task, null, null, 0, null);
+        return record(event);
+    }
+
+    private static ProducerRecord<String, byte[]> record(FlowEvent event) {
+        RecordHeaders headers = new RecordHeaders();
+        EventCodec.headers(event, "/flow/status-poller", UUID.randomUUID().toString())
+                .forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        return new ProducerRecord<>(Topics.TASK_STATUS, null, event.key(), EventCodec.encode(event), headers);
+    }
+
+    @Test
+    void crossedThresholdsArePublishedOncePerPeriod() {
+        String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
+        String a = "task-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String b = "task-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        Instant t0 = Instant.parse("2025-06-01T08:00:00Z");
+        ConsumerTask<String, byte[]> alerts = companion.consume(Serdes.String(), Serdes.ByteArray())
+                .withGroupId("budget-test-" + UUID.randomUUID())
+                .withOffsetReset(OffsetResetStrategy.EARLIEST)
+                .withAutoCommit()
+                .fromTopics(Topics.BUDGET_ALERTS);
+
+        String id = given().auth().oauth2(token(project)).contentType("application/json")
+                .body(Map.of("period", "total", "limit", "$10.00", "thresholds", List.of(50, 80, 200)))
+                .post("/v1/budgets").then().statusCode(201)
+                .body("project", equalTo(project))
+                .body("thresholds", contains(50, 80, 100, 200))
+                .body("spent", equalTo("$0.00"))
+                .extract().path("id");
+
+        // one hour at $12.34: 50, 80 and 100 % of $10 are crossed, 200 % is not
+        companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
+                run(a, project, TaskStatus.RUNNING, t0, "$12.34"),
+                run(a, project, TaskStatus.COMPLETED, t0.plus(Duration.ofHours(1)), "$12.34"))).awaitCompletion(WAIT);
+
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(token(project)).get("/v1/budgets/" + id)
+                .then().statusCode(200)
+                .body("spent", equalTo("$12.34"))
+                .body("crossed_thresholds", contains(50, 80, 100)));
+        await().atMost(WAIT).until(() -> events(alerts, project).size() == 4);
+
+        // a second hour at $10 takes it to $22.34: only 200 % is new
+        companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
+                run(b, project, TaskStatus.RUNNING, t0.plus(Duration.ofHours(2)), "$10.00"),
+                run(b, project, TaskStatus.CANCELLED, t0.plus(Duration.ofHours(3)), "$10.00"))).awaitCompletion(WAIT);
+        await().atMost(WAIT).until(() -> events(alerts, project).size() == 5);
+
+        List<FlowEvent> events = events(alerts, project);
+        alerts.stop();
+        Map<Integer, Long> perThreshold = events.stream().filter(BudgetThresholdCrossed.class::isInstance)
+                .map(BudgetThresholdCrossed.class::cast)
+                .collect(Collectors.groupingBy(BudgetThresholdCrossed::threshold, Collectors.counting()));
+        assertThat(perThreshold).containsOnly(Map.entry(50, 1L), Map.entry(80, 1L), Map.entry(100, 1L),
+                Map.entry(200, 1L));
+        BudgetThresholdCrossed fifty = events.stream().filter(BudgetThresholdCrossed.class::isInstance)
+                .map(BudgetThresholdCrossed.class::cast).filter(e -> e.threshold() == 50).findFirst().orElseThrow();
+        assertThat(fifty.budgetId()).isEqualTo(id);
+        assertThat(fifty.kind()).isEqualTo(AlertKind.ACTUAL);
+        assertThat(fifty.spent()).isEqualTo(Money.parse("$12.34"));
+        assertThat(fifty.limit()).isEqualTo(Money.parse("$10.00"));
+        assertThat(fifty.period()).isEqualTo(BudgetPeriod.TOTAL);
+        assertThat(events.stream().filter(BudgetExhausted.class::isInstance)).hasSize(1);
+    }
+
+    private static List<FlowEvent> events(ConsumerTask<String, byte[]> records, String project) {
+        return records.getRecords().stream().filter(r -> project.equals(r.key()))
+                .map(r -> CloudEventRecords.fromRecord(r).orElseThrow()).map(Function.<FlowEvent>identity()).toList();
+    }
+
+    @Test
+    void budgetsAreProjectScopedAndValidated() {
+        String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = given().auth().oauth2(token(project)).contentType("application/json")
+                .body(Map.of("period", "monthly", "limit", "$500"))
+                .post("/v1/budgets").then().statusCode(201)
+                .body("thresholds", contains(50, 80, 100))
+                .body("limit", equalTo("$500.00"))
+                .extract().path("id");
+        // the same project and period again replaces the limit, it does not add a second budget
+        given().auth().oauth2(token(project)).contentType("application/json")
+                .body(Map.of("period", "monthly", "limit", "$600", "thresholds", List.of(90)))
+                .post("/v1/budgets").then().statusCode(201).body("id", equalTo(id)).body("limit", equalTo("$600.00"));
+        given().auth().oauth2(token(project)).get("/v1/budgets").then().statusCode(200)
+                .body("id", contains(id));
+
+        given().auth().oauth2(token("flow-other")).get("/v1/budgets/" + id).then().statusCode(404)
+                .contentType(PROBLEM);
+        given().auth().oauth2(token("flow-other")).delete("/v1/budgets/" + id).then().statusCode(404);
+        given().auth().oauth2(token(project)).contentType("application/json")
+                .body(Map.of("period", "hourly", "limit", "$5"))
+                .post("/v1/budgets").then().statusCode(422).contentType(PROBLEM);
+        given().auth().oauth2(token(project)).contentType("application/json")
+                .body(Map.of("period", "daily", "limit", "$0"))
+                .post("/v1/budgets").then().statusCode(422).contentType(PROBLEM);
+        given().get("/v1/budgets").then().statusCode(401);
+
+        given().auth().oauth2(token(project)).delete("/v1/budgets/" + id).then().statusCode(204);
+        given().auth().oauth2(token(project)).get("/v1/budgets/" + id).then().statusCode(404);
+    }
+}
