@@ -1,0 +1,61 @@
+package dev.flow.logs.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** The log streamer's settings ({@code flow.logs.*}); every one overridable by environment variable. */
+@ConfigMapping(prefix = "flow.logs")
+public interface LogsConfig {
+
+    /**
+     * The platform's SSH private key (OpenSSH or PEM), the one whose public half the submitter adds to every bid.
+     * Env {@code FLOW_PLATFORM_SSH_PRIVATE_KEY_PATH}. Read when the first session opens; never logged.
+     */
+    Optional<String> sshPrivateKeyPath();
+
+    /** The login user on Mithril instances. */
+    @WithDefault("ubuntu")
+    String sshUser();
+
+    /** Connect plus authentication timeout of one SSH session. */
+    @WithDefault("10s")
+    Duration sshConnectTimeout();
+
+    /** Idle SSH sessions get a keep-alive this often, so dead peers are noticed and reconnected. */
+    @WithDefault("15s")
+    Duration sshHeartbeat();
+
+    /** First wait before reconnecting a dropped session (doubles up to {@link #reconnectMaxDelay()}). */
+    @WithDefault("500ms")
+    Duration reconnectDelay();
+
+    @WithDefault("15s")
+    Duration reconnectMaxDelay();
+
+    /** How many log lines may be sent to Kafka and not yet acknowledged, per node, before reading SSH pauses. */
+    @WithDefault("512")
+    int maxInFlight();
+
+    Viewer viewer();
+
+    interface Viewer {
+        /** Lines sent when the viewer gives no {@code tail}. */
+        @WithDefault("100")
+        int defaultTail();
+
+        /** The largest {@code tail} a viewer may ask for. */
+        @WithDefault("10000")
+        int maxTail();
+
+        /** One Kafka poll of a following viewer. */
+        @WithDefault("500ms")
+        Duration pollTimeout();
+
+        /** Longest time to read a tail or a range from Kafka before giving up. */
+        @WithDefault("20s")
+        Duration readTimeout();
+    }
+}

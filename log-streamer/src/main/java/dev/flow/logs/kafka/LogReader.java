@@ -1,0 +1,50 @@
+package dev.flow.logs.kafka;
+
+import dev.flow.logs.config.LogsConfig;
+import dev.flow.model.event.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.Map;
+
+/**
+ * Opens {@link LogCursor}s on {@code flow.task.logs}. Viewers are served from Kafka, never from SSH: a line is shown
+ * exactly as it was published, with its offset as the resume token, for running and finished tasks alike.
+ */
+@ApplicationScoped
+public class LogReader {
+
+    private final String bootstrapServers;
+    private final String topic;
+    private final LogsConfig config;
+
+    public LogReader(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                     @ConfigProperty(name = "mp.messaging.outgoing.task-logs.topic", defaultValue = Topics.TASK_LOGS)
+                     String topic,
+                     LogsConfig config) {
+        this.bootstrapServers = bootstrapServers;
+        this.topic = topic;
+        this.config = config;
+    }
+
+    /** A cursor on the task's partition. Blocking: call from a worker or virtual thread. */
+    public LogCursor open(String taskId) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000,
+                ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-viewer-" + java.util.UUID.randomUUID()),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            return new LogCursor(consumer, topic, taskId, config.viewer().readTimeout());
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.flow.logs.service;
+
+import dev.flow.model.error.FieldError;
+import dev.flow.model.error.ValidationError;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * What a viewer asks for: the last {@code tail} lines, or everything after offset {@code after}; then, with
+ * {@code follow}, new lines as they are published.
+ */
+public record ViewRequest(String taskId, int tail, boolean follow, OptionalLong after) {
+
+    /**
+     * From query parameters ({@code tail}, {@code follow}, {@code after}).
+     *
+     * @throws ValidationError naming every bad parameter
+     */
+    public static ViewRequest parse(String taskId, Map<String, List<String>> query, int defaultTail, int maxTail) {
+        List<FieldError> errors = new ArrayList<>();
+        int tail = defaultTail;
+        String tailText = first(query, "tail");
+        if (tailText != null) {
+            try {
+                tail = Integer.parseInt(tailText);
+                if (tail < 0 || tail > maxTail) {
+                    errors.add(new FieldError("tail", "must be between 0 and " + maxTail, null));
+                }
+            } catch (NumberFormatException e) {
+                errors.add(new FieldError("tail", "must be a number", null));
+            }
+        }
+        boolean follow = true;
+        String followText = first(query, "follow");
+        if (followText != null) {
+            if (followText.equalsIgnoreCase("true") || followText.equalsIgnoreCase("false")) {
+                follow = Boolean.parseBoolean(followText);
+            } else {
+                errors.add(new FieldError("follow", "must be true or false", null));
+            }
+        }
+        OptionalLong after = OptionalLong.empty();
+        String afterText = first(query, "after");
+        if (afterText != null) {
+            try {
+                long offset = Long.parseLong(afterText);
+                if (offset < 0) {
+                    errors.add(new FieldError("after", "must be a token received before", null));
+                } else {
+                    after = OptionalLong.of(offset);
+                }
+            } catch (NumberFormatException e) {
+                errors.add(new FieldError("after", "must be a token received before", null));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationError("invalid log view parameters", errors);
+        }
+        return new ViewRequest(taskId, tail, follow, after);
+    }
+
+    private static String first(Map<String, List<String>> query, String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+}

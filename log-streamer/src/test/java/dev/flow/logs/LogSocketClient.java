@@ -1,0 +1,65 @@
+package dev.flow.logs;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A real WebSocket client (Vert.x) on the log socket, recording every message and whether the server closed. */
+final class LogSocketClient implements AutoCloseable {
+
+    final List<JsonObject> messages = new CopyOnWriteArrayList<>();
+    final AtomicBoolean closed = new AtomicBoolean();
+    private final WebSocketClient client;
+    private volatile WebSocket socket;
+
+    private LogSocketClient(WebSocketClient client) {
+        this.client = client;
+    }
+
+    /** Connects; a refused upgrade throws {@link UpgradeRejectedException} (with the HTTP status). */
+    static LogSocketClient connect(Vertx vertx, URI base, String pathAndQuery, String bearer) throws Exception {
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(base.getHost()).setPort(base.getPort()).setURI(pathAndQuery);
+        if (bearer != null) {
+            options.addHeader("Authorization", "Bearer " + bearer);
+        }
+        LogSocketClient result = new LogSocketClient(vertx.createWebSocketClient());
+        try {
+            // handlers are set in the connect callback, on the socket's context, before any frame is delivered
+            result.socket = result.client.connect(options).map(ws -> {
+                ws.textMessageHandler(text -> result.messages.add(new JsonObject(text)));
+                ws.closeHandler(v -> result.closed.set(true));
+                return ws;
+            }).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            return result;
+        } catch (ExecutionException e) {
+            result.client.close();
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    List<String> texts() {
+        return messages.stream().map(m -> m.getString("text")).toList();
+    }
+
+    @Override
+    public void close() {
+        if (socket != null && !socket.isClosed()) {
+            socket.close();
+        }
+        client.close();
+    }
+}
