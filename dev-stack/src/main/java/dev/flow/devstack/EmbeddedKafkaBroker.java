@@ -251,6 +251,10 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
             adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
             long deadline = System.nanoTime() + startTimeout.toNanos();
             awaitListening(process, clientPort(bootstrap), brokerLog, deadline);
+            // the admin client loads its metrics reporters through the context class loader: use kafka-clients' own
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(Admin.class.getClassLoader());
             try (Admin admin = Admin.create(adminProps)) {
                 while (System.nanoTime() < deadline) {
                     if (!process.isAlive()) {
@@ -268,6 +272,8 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
                         throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
                     }
                 }
+            } finally {
+                thread.setContextClassLoader(previous);
             }
             throw new IllegalStateException("the Kafka broker was not ready within " + startTimeout + ":\n"
                     + LocalProcesses.tail(brokerLog, 40));

@@ -43,17 +43,21 @@ public final class LocalStack implements AutoCloseable {
 
     /** How to start the stack. */
     public record Settings(Path stateDir, boolean fixedPorts, Map<String, String> env, PrintStream out,
-                           Map<String, String> serviceProperties) {
+                           Map<String, String> serviceProperties, Map<String, String> emulatorProperties) {
 
         /** The local run: state in {@code .flow-local/}, the usual ports, the caller's environment. */
         public static Settings local() {
             return new Settings(QuarkusAppProcess.repoRoot().resolve(".flow-local"), true, System.getenv(),
-                    System.out, Map.of());
+                    System.out, Map.of(), Map.of());
         }
 
-        /** System tests: state in a temporary directory, random ports, no real Mithril whatever the environment. */
-        public static Settings forTests(Path stateDir, Map<String, String> serviceProperties) {
-            return new Settings(stateDir, false, Map.of(), System.out, serviceProperties);
+        /**
+         * System tests and benchmarks: state in a temporary directory, random ports, never the real Mithril whatever
+         * the environment, with extra {@code -D} settings for the services and for the emulator.
+         */
+        public static Settings forTests(Path stateDir, Map<String, String> serviceProperties,
+                                        Map<String, String> emulatorProperties) {
+            return new Settings(stateDir, false, Map.of(), System.out, serviceProperties, emulatorProperties);
         }
     }
 
@@ -128,10 +132,11 @@ public final class LocalStack implements AutoCloseable {
             mithril = MithrilAccess.real(url, realKey.get(), settings.env().get("MITHRIL_DEFAULT_PROJECT"));
             ready("mithril", url + " (real Mithril, project " + mithril.project() + ")", t);
         } else {
-            emulator = track(MithrilEmulator.builder(List.of("flow-dev"))
+            MithrilEmulator.Builder builder = MithrilEmulator.builder(List.of("flow-dev"))
                     .port(port("FLOW_EMULATOR_PORT", 8090))
-                    .logFile(logs.resolve("mithril-emulator.log"))
-                    .start());
+                    .logFile(logs.resolve("mithril-emulator.log"));
+            settings.emulatorProperties().forEach(builder::property);
+            emulator = track(builder.start());
             mithril = MithrilAccess.emulator(emulator.baseUrl(), emulator.apiKey(), "flow-dev");
             ready("mithril-emulator", emulator.baseUrl() + " (key " + emulator.apiKey() + ")", t);
         }

@@ -19,7 +19,17 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         String bootstrapServers = Infrastructure.sharedKafka().bootstrapServers();
-        companion = new KafkaCompanion(bootstrapServers);
+        // Kafka loads its metrics reporters through the context class loader; under a restarted Quarkus test
+        // application that is another loader than the one holding kafka-clients, and the cast fails.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(KafkaCompanion.class.getClassLoader());
+        try {
+            companion = new KafkaCompanion(bootstrapServers);
+            companion.getOrCreateAdminClient();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
         return Map.of("kafka.bootstrap.servers", bootstrapServers);
     }
 
