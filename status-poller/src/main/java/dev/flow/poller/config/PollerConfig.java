@@ -1,0 +1,65 @@
+package dev.flow.poller.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the status poller ({@code flow.poller.*}, env {@code FLOW_POLLER_*}). */
+@ConfigMapping(prefix = "flow.poller")
+public interface PollerConfig {
+
+    /** Pause between the end of one polling cycle and the start of the next. */
+    @WithDefault("5s")
+    Duration interval();
+
+    /**
+     * Whether cycles run on their own. Off only in tests that drive {@code StatusPoller#pollOnce()} themselves to
+     * count Mithril calls cycle by cycle.
+     */
+    @WithDefault("true")
+    boolean autoStart();
+
+    /** Readiness goes DOWN after this many consecutive cycles in which Mithril failed. */
+    @WithDefault("3")
+    int unhealthyAfterFailedCycles();
+
+    /**
+     * How long a bid seen Terminated without a known cause (no CancelRequested, StopTask or WorkloadExited yet) waits
+     * before the task is closed as cancelled: the submitter cancels a bid right after it publishes the cause, so the
+     * cause's event may still be on its way through Kafka.
+     */
+    @WithDefault("10s")
+    Duration unexplainedTerminationGrace();
+
+    /**
+     * How long the id of an ended task is remembered, so that a redelivered TaskSubmitted or a late event does not
+     * bring it back. Ended tasks are otherwise dropped from memory: the poller's memory follows the active tasks.
+     */
+    @WithDefault("24h")
+    Duration closedTaskMemory();
+
+    /** Page size of Mithril list calls (Mithril allows 1..100). */
+    @WithDefault("100")
+    int pageSize();
+
+    /** Bid fids per {@code GET /v2/instances?bid_fid_in=} call, to keep the URL short. */
+    @WithDefault("50")
+    int bidFidsPerInstanceQuery();
+
+    /** The compacted state topic the poller creates when missing. */
+    StateTopic stateTopic();
+
+    interface StateTopic {
+        /** Partitions when the poller creates the topic; should equal {@code flow.task.lifecycle}'s (issue 6). */
+        Optional<Integer> partitions();
+
+        /** Replication factor when the poller creates the topic; the broker default when absent. */
+        Optional<Short> replicationFactor();
+
+        /** How long the start-up rebuild may take before the service gives up. */
+        @WithDefault("60s")
+        Duration rebuildTimeout();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.flow.poller.domain;
+
+import java.time.Instant;
+import java.util.List;
+
+import dev.flow.model.event.InstanceInfo;
+import dev.flow.model.money.Money;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
+
+/** An immutable copy of a {@link TrackedTask} that one polling cycle works on without holding the registry lock. */
+public record TaskView(String taskId, String project, String name, String instanceType, int numInstances,
+                       String region, Money limitPrice, String bidFid, String bidName, int restartCount,
+                       TaskStatus status, TransitionReason reason, Instant at, List<InstanceInfo> instances,
+                       TransitionReason stopReason, Integer exitCode, Instant unexplainedTerminationSeenAt,
+                       long version) {
+
+    static TaskView of(TrackedTask t) {
+        return new TaskView(t.taskId(), t.project(), t.name(), t.instanceType(), t.numInstances(), t.region(),
+                t.limitPrice(), t.bidFid(), t.bidName(), t.restartCount(), t.status(), t.reason(), t.at(),
+                t.instances(), t.stopReason(), t.exitCode(), t.unexplainedTerminationSeenAt(), t.version());
+    }
+}

@@ -1,0 +1,206 @@
+package dev.flow.poller.domain;
+
+import java.time.Instant;
+import java.util.List;
+
+import dev.flow.model.event.InstanceInfo;
+import dev.flow.model.event.TaskSnapshot;
+import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.model.event.TaskSubmitted;
+import dev.flow.model.money.Money;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
+
+/**
+ * What the poller knows about one task: the intent (from {@code flow.task.lifecycle}), the causes of a coming end
+ * (cancel, stop, workload exit) and the last published status. Mutable; every access goes through the
+ * {@link TaskRegistry}'s lock, so the Kafka consumer thread and the polling cycle never see half an update.
+ */
+public final class TrackedTask {
+
+    private final String taskId;
+    private String project;
+    private String name;
+    private String instanceType;
+    private int numInstances;
+    private String region;
+    private Money limitPrice;
+    private Instant createdAt;
+
+    private String bidFid;
+    private Instant bidSetAt;
+    private int restartCount;
+
+    private TaskStatus status;
+    private TransitionReason reason;
+    private Instant at;
+    private List<InstanceInfo> instances = List.of();
+    private Money pricePerHour;
+    private Instant startedAt;
+    private Instant completedAt;
+    private String message;
+    private long version;
+
+    /** Why the bid is being cancelled (CancelRequested / StopTask); null when nobody asked. */
+    private TransitionReason stopReason;
+    /** The workload's exit code: the first non-zero exit of any node, else 0; null before any exit. */
+    private Integer exitCode;
+    /** When the poller first saw the bid Terminated without knowing why (for the grace period). */
+    private Instant unexplainedTerminationSeenAt;
+    /** The Kafka partition of the task's lifecycle events: its owner in a consumer group (issue 6). */
+    private int partition = -1;
+
+    public TrackedTask(String taskId) {
+        this.taskId = taskId;
+    }
+
+    static TrackedTask fromSubmitted(TaskSubmitted e, int partition) {
+        TrackedTask t = new TrackedTask(e.taskId());
+        t.project = e.project();
+        t.name = e.name();
+        t.instanceType = e.instanceType();
+        t.numInstances = Math.max(1, e.numInstances());
+        t.region = e.region();
+        t.limitPrice = e.limitPrice();
+        t.createdAt = e.at();
+        t.pricePerHour = e.limitPrice();
+        t.partition = partition;
+        return t;
+    }
+
+    static TrackedTask fromSnapshot(TaskSnapshot s, int partition) {
+        TrackedTask t = new TrackedTask(s.taskId());
+        t.project = s.project();
+        t.name = s.name();
+        t.instanceType = s.instanceType();
+        t.numInstances = Math.max(1, s.numInstances());
+        t.region = s.region();
+        t.createdAt = s.createdAt();
+        t.bidFid = s.bidFid();
+        t.bidSetAt = s.at();
+        t.restartCount = s.restartCount();
+        t.status = s.status();
+        t.reason = s.reason();
+        t.at = s.at();
+        t.instances = s.instances();
+        t.pricePerHour = s.pricePerHour();
+        // a snapshot has no limit price; every cycle reads it from the bid itself
+        t.startedAt = s.startedAt();
+        t.completedAt = s.completedAt();
+        t.message = s.message();
+        t.version = s.version();
+        t.partition = partition;
+        return t;
+    }
+
+    /** Applies a published transition: the state the next cycle compares against. */
+    void apply(TaskStatusChanged change) {
+        status = change.to();
+        reason = change.reason();
+        at = change.at();
+        instances = change.instances();
+        pricePerHour = change.pricePerHour();
+        message = change.message();
+        if (change.bidFid() != null) {
+            bidFid = change.bidFid();
+        }
+        if (change.region() != null) {
+            region = change.region();
+        }
+        if (change.to() == TaskStatus.RUNNING && startedAt == null) {
+            startedAt = change.at();
+        }
+        if (change.to().isTerminal()) {
+            completedAt = change.at();
+        }
+        version++;
+    }
+
+    public TaskSnapshot snapshot() {
+        return new TaskSnapshot(taskId, project, name, status, reason, instances, createdAt, startedAt, completedAt,
+                bidFid, region, instanceType, numInstances, pricePerHour, restartCount, message, version, at);
+    }
+
+    public boolean isActive() {
+        return status != null && !status.isTerminal();
+    }
+
+    /** The bid name the submitter gives this task at Mithril (team decision): {@code flow-<task id>}. */
+    public String bidName() {
+        return "flow-" + taskId;
+    }
+
+    public String taskId() { return taskId; }
+    public String project() { return project; }
+    public String name() { return name; }
+    public String instanceType() { return instanceType; }
+    public int numInstances() { return numInstances; }
+    public String region() { return region; }
+    public Money limitPrice() { return limitPrice; }
+    public Instant createdAt() { return createdAt; }
+    public String bidFid() { return bidFid; }
+    public int restartCount() { return restartCount; }
+    public TaskStatus status() { return status; }
+    public TransitionReason reason() { return reason; }
+    public Instant at() { return at; }
+    public List<InstanceInfo> instances() { return instances; }
+    public Money pricePerHour() { return pricePerHour; }
+    public long version() { return version; }
+    public TransitionReason stopReason() { return stopReason; }
+    public Integer exitCode() { return exitCode; }
+    public Instant unexplainedTerminationSeenAt() { return unexplainedTerminationSeenAt; }
+    public int partition() { return partition; }
+
+    void bidPlaced(String fid, String bidRegion, Money limit, Instant when) {
+        // a replayed, older BidPlaced must not replace the bid a later TaskResubmitted installed
+        if (bidFid == null || bidSetAt == null || !when.isBefore(bidSetAt)) {
+            bidFid = fid;
+            bidSetAt = when;
+            if (bidRegion != null) {
+                region = bidRegion;
+            }
+            if (limit != null) {
+                limitPrice = limit;
+            }
+        }
+    }
+
+    void resubmitted(String newBidFid, int restarts, Instant when) {
+        if (bidSetAt == null || !when.isBefore(bidSetAt)) {
+            bidFid = newBidFid;
+            bidSetAt = when;
+            restartCount = Math.max(restartCount, restarts);
+            unexplainedTerminationSeenAt = null;
+        }
+    }
+
+    void stopRequested(TransitionReason why) {
+        if (why == null) {
+            return;
+        }
+        if (why.kind() == TransitionReason.Kind.WORKLOAD_EXIT) {
+            workloadExited(why.exitCode());
+        } else if (stopReason == null) {
+            stopReason = why;
+        }
+    }
+
+    void workloadExited(int code) {
+        if (exitCode == null || exitCode == 0) {
+            exitCode = code;
+        }
+    }
+
+    void unexplainedTerminationSeen(Instant when) {
+        if (unexplainedTerminationSeenAt == null) {
+            unexplainedTerminationSeenAt = when;
+        }
+    }
+
+    void fillFromSubmitted(TaskSubmitted e) {
+        // a snapshot lacks the limit price of a never-allocated task: take it from the replayed TaskSubmitted
+        if (limitPrice == null) {
+            limitPrice = e.limitPrice();
+        }
+    }
+}

@@ -1,0 +1,388 @@
+package dev.flow.poller.service;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import dev.flow.mithril.client.MithrilClient;
+import dev.flow.mithril.client.model.Auction;
+import dev.flow.mithril.client.model.Bid;
+import dev.flow.mithril.client.model.BidQuery;
+import dev.flow.mithril.client.model.BidStatus;
+import dev.flow.mithril.client.model.HistoryQuery;
+import dev.flow.mithril.client.model.Instance;
+import dev.flow.mithril.client.model.InstanceQuery;
+import dev.flow.mithril.client.model.InstanceStatusHistory;
+import dev.flow.mithril.client.model.Page;
+import dev.flow.mithril.client.model.SortDirection;
+import dev.flow.model.error.ResourceNotFoundError;
+import dev.flow.model.event.StopTask;
+import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.model.money.Money;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
+import dev.flow.poller.config.PollerConfig;
+import dev.flow.poller.domain.TaskRegistry;
+import dev.flow.poller.domain.TaskView;
+import dev.flow.poller.messaging.EventPublisher;
+import dev.flow.poller.messaging.StateTopic;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * The polling cycle. Per project with active tasks it makes <b>list calls only</b>, whatever the number of tasks:
+ * {@code GET /v2/spot/bids?project=} (newest first, paged until every task's bid was seen) and
+ * {@code GET /v2/instances?project=&bid_fid_in=} (paged, in chunks
+ * of bid fids). Only when a task's status or instance set changed does it add, once per project, the instance status
+ * history of the project since the oldest changed task's last transition (to date the steps and restore those
+ * between two polls) and, once per cycle, the spot availability (the price of allocated instances).
+ *
+ * <p>Cycles never overlap: the next starts {@code flow.poller.interval} after the previous ended. A failing project
+ * is logged and polled again next cycle; nothing is committed for it, so no transition is lost.
+ */
+@ApplicationScoped
+public class StatusPoller {
+
+    private static final Logger LOG = Logger.getLogger(StatusPoller.class);
+    private static final String SOURCE = "status-poller";
+
+    private final MithrilClient mithril;
+    private final TaskRegistry registry;
+    private final StateTopic stateTopic;
+    private final EventPublisher publisher;
+    private final PollerConfig config;
+    private final Vertx vertx;
+    private final MeterRegistry meters;
+
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicInteger consecutiveFailedCycles = new AtomicInteger();
+    private final AtomicInteger lastCycleCalls = new AtomicInteger();
+    private final Map<String, String> projectFids = new ConcurrentHashMap<>();
+    private final DistributionSummary callsPerCycle;
+    private volatile boolean stopped;
+    private volatile long timerId = -1;
+
+    public StatusPoller(MithrilClient mithril, TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher,
+                        PollerConfig config, Vertx vertx, MeterRegistry meters) {
+        this.mithril = mithril;
+        this.registry = registry;
+        this.stateTopic = stateTopic;
+        this.publisher = publisher;
+        this.config = config;
+        this.vertx = vertx;
+        this.meters = meters;
+        this.callsPerCycle = DistributionSummary.builder("flow.poller.mithril.calls")
+                .description("Mithril HTTP calls per polling cycle").register(meters);
+        meters.gauge("flow.poller.mithril.calls.last", lastCycleCalls);
+        meters.gauge("flow.poller.failed.cycles.consecutive", consecutiveFailedCycles);
+        meters.gauge("flow.poller.tasks.active", registry, TaskRegistry::activeCount);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (config.autoStart()) {
+            scheduleNext();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopped = true;
+        long id = timerId;
+        if (id >= 0) {
+            vertx.cancelTimer(id);
+        }
+    }
+
+    private void scheduleNext() {
+        if (stopped) {
+            return;
+        }
+        timerId = vertx.setTimer(Math.max(1, config.interval().toMillis()), id -> pollOnce().subscribe().with(
+                report -> scheduleNext(),
+                failure -> {
+                    LOG.error("polling cycle failed", failure);
+                    scheduleNext();
+                }));
+    }
+
+    /** Consecutive cycles in which a Mithril call failed (readiness goes down past a threshold). */
+    public int consecutiveFailedCycles() {
+        return consecutiveFailedCycles.get();
+    }
+
+    /** One cycle over every project with active tasks. Skipped when a cycle is already running. */
+    public Uni<CycleReport> pollOnce() {
+        return stateTopic.ready().chain(() -> {
+            if (!running.compareAndSet(false, true)) {
+                return Uni.createFrom().item(CycleReport.skippedCycle());
+            }
+            Cycle cycle = new Cycle(Instant.now());
+            Map<String, List<TaskView>> byProject = registry.activeByProject();
+            return Multi.createFrom().iterable(byProject.entrySet())
+                    .onItem().transformToUniAndConcatenate(e -> pollProject(e.getKey(), e.getValue(), cycle)
+                            .onFailure().recoverWithItem(failure -> {
+                                cycle.failed.set(true);
+                                LOG.warnf("polling project %s failed, retried next cycle: %s", e.getKey(),
+                                        describe(failure));
+                                return 0;
+                            }))
+                    .collect().asList()
+                    .map(counts -> finish(cycle, byProject, counts.stream().mapToInt(Integer::intValue).sum()))
+                    .eventually(() -> running.set(false));
+        });
+    }
+
+    private CycleReport finish(Cycle cycle, Map<String, List<TaskView>> byProject, int transitions) {
+        int calls = cycle.calls.get();
+        boolean failed = cycle.failed.get();
+        // readiness is about Mithril: a Kafka hiccup fails the cycle but is Kafka's health check's business
+        if (cycle.mithrilFailed.get()) {
+            consecutiveFailedCycles.incrementAndGet();
+        } else {
+            consecutiveFailedCycles.set(0);
+        }
+        lastCycleCalls.set(calls);
+        callsPerCycle.record(calls);
+        Counter.builder("flow.poller.cycles").description("Polling cycles").tag("outcome", failed ? "failed" : "ok")
+                .register(meters).increment();
+        int tasks = byProject.values().stream().mapToInt(List::size).sum();
+        return new CycleReport(byProject.size(), tasks, calls, transitions, failed, false);
+    }
+
+    /** Everything one cycle shares: its call count, its failure flag, the spot prices fetched at most once. */
+    private final class Cycle {
+        final Instant startedAt;
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicBoolean failed = new AtomicBoolean();
+        final AtomicBoolean mithrilFailed = new AtomicBoolean();
+        private Uni<Map<String, Money>> prices;
+
+        Cycle(Instant startedAt) {
+            this.startedAt = startedAt;
+        }
+
+        <T> Uni<T> call(Uni<T> request) {
+            return Uni.createFrom().deferred(() -> {
+                calls.incrementAndGet();
+                // after the client's own retries (429 with Retry-After, 5xx with backoff) gave up
+                return request.onFailure().invoke(() -> mithrilFailed.set(true));
+            });
+        }
+
+        /** Spot price per (instance type fid, region); one call per cycle, and only in cycles that publish. */
+        synchronized Uni<Map<String, Money>> prices() {
+            if (prices == null) {
+                prices = call(mithril.spotAvailability()).map(list -> {
+                    Map<String, Money> byKey = new HashMap<>();
+                    for (Auction a : list) {
+                        if (a.lastInstancePrice() != null) {
+                            byKey.put(a.instanceType() + "@" + a.region(), a.lastInstancePrice());
+                        }
+                    }
+                    return byKey;
+                }).memoize().indefinitely();
+            }
+            return prices;
+        }
+    }
+
+    private Uni<Integer> pollProject(String project, List<TaskView> tasks, Cycle cycle) {
+        return projectFid(project, cycle).chain(fid -> listBids(fid, tasks, cycle).chain(bids -> {
+            Map<String, Bid> byFid = new HashMap<>();
+            Map<String, Bid> byName = new HashMap<>();
+            for (Bid b : bids) {
+                byFid.put(b.fid(), b);
+                // bids come newest first: the newest bid of a name wins
+                byName.putIfAbsent(b.name(), b);
+            }
+            Map<TaskView, Bid> matched = new LinkedHashMap<>();
+            for (TaskView t : tasks) {
+                Bid bid = t.bidFid() != null ? byFid.get(t.bidFid()) : byName.get(t.bidName());
+                if (bid != null) {
+                    matched.put(t, bid);
+                }
+            }
+            List<String> bidFids = matched.values().stream().map(Bid::fid).distinct().toList();
+            return listInstances(fid, bidFids, cycle).chain(instances -> evaluate(fid, matched, instances, cycle));
+        }));
+    }
+
+    private Uni<Integer> evaluate(String projectFid, Map<TaskView, Bid> matched, List<Instance> instances, Cycle cycle) {
+        Map<String, List<Instance>> byBid = new HashMap<>();
+        for (Instance i : instances) {
+            if (i.bid() != null) {
+                byBid.computeIfAbsent(i.bid(), b -> new ArrayList<>()).add(i);
+            }
+        }
+        Instant now = Instant.now();
+        List<Change> changes = new ArrayList<>();
+        for (var entry : matched.entrySet()) {
+            TaskView task = entry.getKey();
+            Bid bid = entry.getValue();
+            List<Instance> own = byBid.getOrDefault(bid.fid(), List.of());
+            switch (StatusDerivation.derive(task, bid, own, now, config.unexplainedTerminationGrace())) {
+                case StatusDerivation.Observation.Now n when StatusDerivation.differs(task, n.derived()) ->
+                        changes.add(new Change(task, bid, own, n.derived()));
+                case StatusDerivation.Observation.WaitForCause w -> registry.unexplainedTerminationSeen(task.taskId(), now);
+                default -> {
+                    // unchanged: nothing to publish
+                }
+            }
+        }
+        if (changes.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Instant since = changes.stream().map(c -> c.task().at() == null ? cycle.startedAt : c.task().at())
+                .min(Instant::compareTo).orElse(cycle.startedAt).minusSeconds(5);
+        return history(projectFid, since, cycle).chain(history -> cycle.prices().chain(prices ->
+                Multi.createFrom().iterable(changes)
+                        .onItem().transformToUniAndConcatenate(c -> publish(c, history, prices, now))
+                        .collect().asList()
+                        .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())));
+    }
+
+    private record Change(TaskView task, Bid bid, List<Instance> instances, Derived derived) {
+    }
+
+    private Uni<Integer> publish(Change c, Map<String, List<InstanceStatusHistory.Event>> history,
+                                 Map<String, Money> prices, Instant now) {
+        Money spot = prices.get(c.bid().instanceType() + "@" + c.bid().region());
+        List<TaskStatusChanged> transitions = StatusDerivation.plan(c.task(), c.derived(), c.bid(), c.instances(),
+                history, spot, now);
+        if (transitions.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return Multi.createFrom().iterable(transitions)
+                .onItem().transformToUniAndConcatenate(publisher::statusChanged)
+                .collect().asList()
+                .chain(() -> registry.commit(c.task(), transitions).map(publisher::snapshot)
+                        .orElse(Uni.createFrom().voidItem()))
+                .chain(() -> askToStopIfNeeded(c, transitions.getLast()))
+                .replaceWith(transitions.size());
+    }
+
+    /** A task that failed at the provider still holds a bid: ask the submitter (the only Mithril writer) to end it. */
+    private Uni<Void> askToStopIfNeeded(Change c, TaskStatusChanged last) {
+        if (last.to() == TaskStatus.FAILED && TransitionReason.PROVIDER_ERROR.equals(last.reason())
+                && c.bid().status() != BidStatus.TERMINATED) {
+            return publisher.stop(new StopTask(c.task().taskId(), TransitionReason.PROVIDER_ERROR, SOURCE, last.at()));
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    // ------------------------------------------------------------------------------------------------ Mithril
+
+    /** A project name (as events carry it) to its fid; cached, refreshed when a name is not known yet. */
+    private Uni<String> projectFid(String project, Cycle cycle) {
+        if (project.startsWith("proj_")) {
+            return Uni.createFrom().item(project);
+        }
+        String known = projectFids.get(project);
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        return cycle.call(mithril.projects()).map(list -> {
+            list.forEach(p -> projectFids.put(p.name(), p.fid()));
+            return Optional.ofNullable(projectFids.get(project))
+                    .orElseThrow(() -> new ResourceNotFoundError("Mithril project " + project + " is not visible"));
+        });
+    }
+
+    /**
+     * The project's bids, newest first, page by page only until every task's bid was seen: the terminated bids of
+     * long-finished tasks pile up at the end of the list and are never paged through.
+     */
+    private Uni<List<Bid>> listBids(String projectFid, List<TaskView> tasks, Cycle cycle) {
+        Set<String> wantedFids = new HashSet<>();
+        Set<String> wantedNames = new HashSet<>();
+        for (TaskView t : tasks) {
+            if (t.bidFid() != null) {
+                wantedFids.add(t.bidFid());
+            } else {
+                wantedNames.add(t.bidName());
+            }
+        }
+        Predicate<List<Bid>> allFound = seen -> {
+            Set<String> fids = new HashSet<>();
+            Set<String> names = new HashSet<>();
+            seen.forEach(b -> {
+                fids.add(b.fid());
+                names.add(b.name());
+            });
+            return fids.containsAll(wantedFids) && names.containsAll(wantedNames);
+        };
+        BidQuery query = BidQuery.inProject(projectFid).withSort("created_at", SortDirection.DESC)
+                .withLimit(config.pageSize());
+        return pages(query, q -> cycle.call(mithril.listBidsPage(q)), BidQuery::withNextCursor, allFound);
+    }
+
+    private Uni<List<Instance>> listInstances(String projectFid, List<String> bidFids, Cycle cycle) {
+        if (bidFids.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        int chunk = Math.max(1, config.bidFidsPerInstanceQuery());
+        List<List<String>> chunks = new ArrayList<>();
+        for (int k = 0; k < bidFids.size(); k += chunk) {
+            chunks.add(bidFids.subList(k, Math.min(bidFids.size(), k + chunk)));
+        }
+        return Multi.createFrom().iterable(chunks)
+                .onItem().transformToUniAndConcatenate(fids -> pages(
+                        InstanceQuery.inProject(projectFid).withBidFidIn(fids).withLimit(config.pageSize()),
+                        q -> cycle.call(mithril.listInstancesPage(q)), InstanceQuery::withNextCursor, all -> false))
+                .collect().asList()
+                .map(lists -> lists.stream().flatMap(List::stream).toList());
+    }
+
+    private Uni<Map<String, List<InstanceStatusHistory.Event>>> history(String projectFid, Instant since, Cycle cycle) {
+        HistoryQuery query = HistoryQuery.forProject(projectFid).withWindow(since, null).withLimit(config.pageSize());
+        return pages(query, q -> cycle.call(mithril.instanceStatusHistoryPage(q)), HistoryQuery::withNextCursor,
+                all -> false)
+                .map(list -> {
+                    Map<String, List<InstanceStatusHistory.Event>> byInstance = new HashMap<>();
+                    for (InstanceStatusHistory h : list) {
+                        byInstance.put(h.instanceFid(), h.events());
+                    }
+                    return byInstance;
+                });
+    }
+
+    /** Follows {@code next_cursor} page by page, until the last page or {@code enough}; each page is one call. */
+    private static <Q, T> Uni<List<T>> pages(Q query, Function<Q, Uni<Page<T>>> fetch, BiFunction<Q, String, Q> next,
+                                            Predicate<List<T>> enough) {
+        return fetchFrom(query, fetch, next, enough, new ArrayList<>());
+    }
+
+    private static <Q, T> Uni<List<T>> fetchFrom(Q query, Function<Q, Uni<Page<T>>> fetch, BiFunction<Q, String, Q> next,
+                                                Predicate<List<T>> enough, List<T> all) {
+        return fetch.apply(query).chain(page -> {
+            all.addAll(page.data());
+            return page.hasNext() && !enough.test(all)
+                    ? fetchFrom(next.apply(query, page.nextCursor()), fetch, next, enough, all)
+                    : Uni.createFrom().item(all);
+        });
+    }
+
+    private static String describe(Throwable failure) {
+        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+}

@@ -1,0 +1,294 @@
+package dev.flow.poller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.flow.devstack.MithrilEmulator;
+import dev.flow.devstack.quarkus.InjectKafkaCompanion;
+import dev.flow.devstack.quarkus.InjectMithrilEmulator;
+import dev.flow.devstack.quarkus.KafkaTestResource;
+import dev.flow.devstack.quarkus.MithrilEmulatorTestResource;
+import dev.flow.mithril.client.MithrilClient;
+import dev.flow.mithril.client.model.Bid;
+import dev.flow.model.event.CancelRequested;
+import dev.flow.model.event.InstanceInfo;
+import dev.flow.model.event.StopTask;
+import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.model.event.Topics;
+import dev.flow.model.event.WorkloadExited;
+import dev.flow.model.money.Money;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
+import dev.flow.service.messaging.CloudEventRecords;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+
+/**
+ * The poller running on its own (a cycle every 200 ms) against the real emulator and Kafka: bids placed with the
+ * MithrilClient as the submitter would, lifecycle events published with the KafkaCompanion, status read back from
+ * {@code flow.task.status} as CloudEvents.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(MithrilEmulatorTestResource.class)
+class StatusPollerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String PROJECT = "flow-dev";
+
+    @InjectKafkaCompanion
+    KafkaCompanion kafka;
+
+    @InjectMithrilEmulator
+    MithrilEmulator emulator;
+
+    @Inject
+    MithrilClient mithril;
+
+    PollerFixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new PollerFixture(mithril, kafka);
+    }
+
+    @Test
+    void aRealWorkloadGoesPendingToRunningWithItsNodeAndSshEndpointThenFailsWithItsExitCode() {
+        String taskId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        Bid bid = fixture.submit(taskId, PROJECT, "a100-80gb.sxm.1x", "us-central1-a", "$50.00", 1,
+                PollerFixture.workloadScript(taskId, "echo hello; sleep 2"));
+
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                .anyMatch(c -> c.to() == TaskStatus.RUNNING));
+        List<TaskStatusChanged> changes = PollerFixture.changesOf(status, taskId);
+        TaskStatusChanged first = changes.getFirst();
+        assertThat(first.from()).isNull();
+        assertThat(first.to()).isEqualTo(TaskStatus.PENDING);
+        assertThat(first.reason()).isEqualTo(TransitionReason.SUBMITTED);
+
+        TaskStatusChanged running = changes.stream().filter(c -> c.to() == TaskStatus.RUNNING).findFirst().orElseThrow();
+        assertThat(running.from()).isEqualTo(TaskStatus.PENDING);
+        assertThat(running.reason()).isEqualTo(TransitionReason.ALLOCATED);
+        assertThat(running.bidFid()).isEqualTo(bid.fid());
+        assertThat(running.region()).isEqualTo("us-central1-a");
+        assertThat(running.numInstances()).isEqualTo(1);
+        assertThat(running.instances()).hasSize(1);
+        InstanceInfo node = running.instances().getFirst();
+        assertThat(node.fid()).startsWith("inst_");
+        assertThat(node.node()).isZero();
+        assertThat(node.status()).isEqualTo("STATUS_RUNNING");
+        assertThat(node.sshHost()).isEqualTo("127.0.0.1");
+        assertThat(node.sshPort()).isPositive();
+        // the emulator's own view of the instance agrees on the SSH port
+        assertThat(fixture.instances(PROJECT, bid.fid()).getFirst().sshDestination())
+                .isEqualTo("127.0.0.1:" + node.sshPort());
+        // once allocated the price is the market's spot price, never above the bid's limit
+        assertThat(running.pricePerHour()).isNotNull();
+        assertThat(running.pricePerHour().compareTo(Money.parse("$50.00"))).isNegative();
+        // `at` is Mithril's time of the transition, not when the poller noticed
+        assertThat(running.at()).isBeforeOrEqualTo(running.observedAt());
+        assertThat(running.at()).isAfterOrEqualTo(first.at());
+
+        // the workload exits 3: the log streamer would say so and the submitter cancel the bid
+        fixture.publish(new WorkloadExited(taskId, 0, 3, Instant.now()));
+        fixture.cancel(bid.fid());
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).getLast().to().isTerminal());
+        TaskStatusChanged end = PollerFixture.changesOf(status, taskId).getLast();
+        assertThat(end.from()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(end.to()).isEqualTo(TaskStatus.FAILED);
+        assertThat(end.reason()).isEqualTo(TransitionReason.workloadExit(3));
+        assertThat(end.reason().toString()).isEqualTo("WORKLOAD_EXIT(3)");
+
+        // every record is a CloudEvent keyed by the task
+        for (ConsumerRecord<String, byte[]> record : PollerFixture.recordsOf(status, taskId)) {
+            Map<String, String> headers = CloudEventRecords.headersOf(record);
+            assertThat(headers).containsEntry("ce_specversion", "1.0")
+                    .containsEntry("ce_type", "dev.flow.task.status.changed.v1")
+                    .containsEntry("ce_source", "/flow/status-poller")
+                    .containsEntry("ce_subject", taskId)
+                    .containsKey("ce_id");
+            assertThat(CloudEventRecords.fromRecord(record)).containsInstanceOf(TaskStatusChanged.class);
+        }
+        status.stop();
+    }
+
+    @Test
+    void aWorkloadThatExitsZeroCompletes() {
+        String taskId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        Bid bid = fixture.submit(taskId, PROJECT, "h100-80gb.sxm.1x", "us-central1-a", "$50.00", 1,
+                PollerFixture.workloadScript(taskId, "echo done"));
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                .anyMatch(c -> c.to() == TaskStatus.RUNNING));
+
+        fixture.publish(new WorkloadExited(taskId, 0, 0, Instant.now()));
+        fixture.cancel(bid.fid());
+
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).getLast().to().isTerminal());
+        TaskStatusChanged end = PollerFixture.changesOf(status, taskId).getLast();
+        assertThat(end.to()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(end.reason()).isEqualTo(TransitionReason.workloadExit(0));
+        assertThat(end.instances()).extracting(InstanceInfo::status).containsOnly("STATUS_TERMINATED");
+        status.stop();
+    }
+
+    @Test
+    void aPreemptedTaskGoesPreemptingThenRunsAgainOnNewInstances() {
+        String taskId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        Bid bid = fixture.submit(taskId, PROJECT, "a100-80gb.sxm.2x", "us-central1-b", "$80.00", 2, null);
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                .anyMatch(c -> c.to() == TaskStatus.RUNNING));
+        TaskStatusChanged firstRun = PollerFixture.changesOf(status, taskId).stream()
+                .filter(c -> c.to() == TaskStatus.RUNNING).findFirst().orElseThrow();
+        assertThat(firstRun.instances()).extracting(InstanceInfo::node).containsExactly(0, 1);
+        Set<String> firstFids = fids(firstRun);
+
+        emulator.preemptBid(bid.fid());
+
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                .filter(c -> c.to() == TaskStatus.RUNNING).count() == 2);
+        List<TaskStatusChanged> changes = PollerFixture.changesOf(status, taskId);
+        List<TaskStatus> path = changes.stream().map(TaskStatusChanged::to).toList();
+        int preempting = path.indexOf(TaskStatus.PREEMPTING);
+        assertThat(preempting).as("path %s", path).isPositive();
+        TaskStatusChanged notice = changes.get(preempting);
+        assertThat(notice.from()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(notice.reason()).isEqualTo(TransitionReason.PREEMPTED);
+        assertThat(fids(notice)).isEqualTo(firstFids);
+
+        TaskStatusChanged secondRun = changes.getLast();
+        assertThat(secondRun.to()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(secondRun.reason()).isEqualTo(TransitionReason.ALLOCATED);
+        assertThat(secondRun.instances()).hasSize(2).allSatisfy(i -> assertThat(i.sshPort()).isPositive());
+        assertThat(fids(secondRun)).doesNotContainAnyElementsOf(firstFids);
+        // events are in time order
+        assertThat(changes).extracting(TaskStatusChanged::at).isSorted();
+        fixture.cancel(bid.fid());
+        status.stop();
+    }
+
+    @Test
+    void aUserCancelEndsCancelled() {
+        String taskId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        Bid bid = fixture.submit(taskId, PROJECT, "ccs-h200.sxm.1x", "us-central1-a", "$50.00", 1, null);
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                .anyMatch(c -> c.to() == TaskStatus.RUNNING));
+
+        fixture.publish(new CancelRequested(taskId, TransitionReason.USER_CANCEL, "alice", Instant.now()));
+        fixture.cancel(bid.fid());
+
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).getLast().to().isTerminal());
+        TaskStatusChanged end = PollerFixture.changesOf(status, taskId).getLast();
+        assertThat(end.to()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(end.reason()).isEqualTo(TransitionReason.USER_CANCEL);
+        assertThat(end.from()).isEqualTo(TaskStatus.RUNNING);
+        status.stop();
+    }
+
+    @Test
+    void aStopCommandGivesItsReasonEvenBeforeAllocation() {
+        String taskId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        // a limit far below the market: the bid stays Open
+        Bid bid = fixture.submit(taskId, PROJECT, "b200-192gb.sxm.1x", "us-central1-a", "$0.01", 1, null);
+        await().atMost(WAIT).until(() -> !PollerFixture.changesOf(status, taskId).isEmpty());
+
+        fixture.publish(new StopTask(taskId, TransitionReason.BUDGET_STOP, "cost-accountant", Instant.now()));
+        fixture.cancel(bid.fid());
+
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).getLast().to().isTerminal());
+        List<TaskStatusChanged> changes = PollerFixture.changesOf(status, taskId);
+        assertThat(changes).extracting(TaskStatusChanged::to).containsExactly(TaskStatus.PENDING, TaskStatus.CANCELLED);
+        assertThat(changes.getLast().reason()).isEqualTo(TransitionReason.BUDGET_STOP);
+        // never allocated: priced at the bid's limit
+        assertThat(changes.getLast().pricePerHour()).isEqualTo(Money.parse("$0.01"));
+        status.stop();
+    }
+
+    @Test
+    void anInstanceFailingAtTheProviderFailsTheTaskAndAsksTheSubmitterToStopTheBid() {
+        String taskId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        ConsumerTask<String, byte[]> commands = fixture.records(Topics.TASK_COMMANDS);
+        Bid bid = fixture.submit(taskId, PROJECT, "b200-192gb.sxm.1x", "us-central2-a", "$90.00", 1, null);
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                .anyMatch(c -> c.to() == TaskStatus.RUNNING));
+
+        emulator.admin("POST", "/_emulator/bids/" + bid.fid() + "/fail", null);
+
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).getLast().to().isTerminal());
+        TaskStatusChanged end = PollerFixture.changesOf(status, taskId).getLast();
+        assertThat(end.to()).isEqualTo(TaskStatus.FAILED);
+        assertThat(end.reason()).isEqualTo(TransitionReason.PROVIDER_ERROR);
+        assertThat(end.instances()).extracting(InstanceInfo::status).containsOnly("STATUS_ERROR");
+        // the poller never cancels at Mithril itself: it asks the submitter
+        await().atMost(WAIT).until(() -> !PollerFixture.recordsOf(commands, taskId).isEmpty());
+        ConsumerRecord<String, byte[]> command = PollerFixture.recordsOf(commands, taskId).getFirst();
+        assertThat(CloudEventRecords.fromRecord(command)).get().isInstanceOfSatisfying(StopTask.class,
+                stop -> assertThat(stop.reason()).isEqualTo(TransitionReason.PROVIDER_ERROR));
+        assertThat(CloudEventRecords.headersOf(command)).containsEntry("ce_type", "dev.flow.task.command.stop.v1");
+        assertThat(mithril.getBid(bid.fid()).await().atMost(WAIT).status())
+                .isNotEqualTo(dev.flow.mithril.client.model.BidStatus.TERMINATED);
+        commands.stop();
+        status.stop();
+        fixture.cancel(bid.fid());
+    }
+
+    @Test
+    void readinessFollowsMithrilAndNoTransitionIsLostDuringAnOutage() {
+        String taskId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        Bid bid = fixture.submit(taskId, PROJECT, "h100-80gb.sxm.1x", "us-central1-b", "$0.01", 1, null);
+        await().atMost(WAIT).until(() -> !PollerFixture.changesOf(status, taskId).isEmpty());
+        given().when().get("/q/health/ready").then().statusCode(200);
+
+        emulator.fail("GET", "/v2/spot/bids", 503, null, 1_000_000);
+        try {
+            fixture.publish(new CancelRequested(taskId, TransitionReason.USER_CANCEL, "alice", Instant.now()));
+            fixture.cancel(bid.fid());
+            await().atMost(WAIT).untilAsserted(() -> given().when().get("/q/health/ready").then().statusCode(503));
+            assertThat(PollerFixture.changesOf(status, taskId)).extracting(TaskStatusChanged::to)
+                    .containsExactly(TaskStatus.PENDING);
+        } finally {
+            emulator.clearFaults();
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> given().when().get("/q/health/ready").then().statusCode(200));
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).getLast().to().isTerminal());
+        TaskStatusChanged end = PollerFixture.changesOf(status, taskId).getLast();
+        assertThat(end.to()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(end.reason()).isEqualTo(TransitionReason.USER_CANCEL);
+        status.stop();
+    }
+
+    @Test
+    void metricsCountCyclesCallsAndTransitions() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertThat(metrics).contains("flow_poller_cycles_total").contains("flow_poller_mithril_calls")
+                    .contains("flow_poller_transitions_total");
+        });
+    }
+
+    private static Set<String> fids(TaskStatusChanged change) {
+        return change.instances().stream().map(InstanceInfo::fid).collect(Collectors.toSet());
+    }
+}
