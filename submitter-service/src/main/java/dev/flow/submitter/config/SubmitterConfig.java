@@ -1,0 +1,70 @@
+package dev.flow.submitter.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The submitter's own settings ({@code flow.submitter.*}); Mithril's are {@code mithril.*} (service-support). */
+@ConfigMapping(prefix = "flow.submitter")
+public interface SubmitterConfig {
+
+    /**
+     * The platform's SSH key fid (env {@code FLOW_PLATFORM_SSH_KEY_FID}), added to every bid so the log-streamer can
+     * reach every node. SSH keys belong to one Mithril project: it is added when it belongs to the task's project.
+     */
+    Optional<String> platformSshKeyFid();
+
+    /**
+     * Limit price when a task gives no {@code max_price_per_hour}: this multiple of the current spot price of the
+     * chosen type and region (per instance-hour).
+     */
+    @WithDefault("1.5")
+    BigDecimal defaultPriceMultiple();
+
+    /** The CloudEvents {@code source} of every event this service publishes. */
+    @WithDefault("/flow/submitter-service")
+    String eventSource();
+
+    /** How long the project name→fid map from {@code GET /v2/projects} is reused. */
+    @WithDefault("5m")
+    Duration projectCacheTtl();
+
+    Outbox outbox();
+
+    CancelSweep cancelSweep();
+
+    Reconcile reconcile();
+
+    interface Reconcile {
+        /** How often interrupted submissions are looked for (read by the scheduler). */
+        @WithDefault("30s")
+        Duration interval();
+
+        /** Age after which a task still waiting for its bid's record counts as interrupted. */
+        @WithDefault("5m")
+        Duration grace();
+    }
+
+    interface CancelSweep {
+        /** How often unconfirmed bid cancellations are retried (read by the scheduler). */
+        @WithDefault("30s")
+        Duration interval();
+
+        /** A cancel is retried when Mithril has not confirmed it this long after the request. */
+        @WithDefault("20s")
+        Duration grace();
+    }
+
+    interface Outbox {
+        /** How often the relay looks for unsent rows besides the pass after each commit (read by the scheduler). */
+        @WithDefault("2s")
+        Duration interval();
+
+        /** Rows published per relay pass (each is acked by the broker before it is marked sent). */
+        @WithDefault("100")
+        int batchSize();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.flow.submitter.messaging;
+
+import dev.flow.model.event.EventCodec;
+import dev.flow.model.event.FlowEvent;
+import dev.flow.model.event.Topics;
+import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.submitter.config.SubmitterConfig;
+import dev.flow.submitter.domain.OutboxEntity;
+import dev.flow.submitter.repository.OutboxRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Publishes outbox rows to Kafka, oldest first, one at a time: a row is marked sent only after the broker acked it,
+ * and a failure stops the pass (so no later event of a task overtakes an earlier one); the next pass retries it.
+ * Runs after every commit that wrote events ({@link #kick()}) and on a schedule (after a crash or a broker outage).
+ * Delivery is at-least-once: a row sent but not yet marked is sent again with the same {@code ce_id} (the row id).
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    private final OutboxRepository outbox;
+    private final MutinyEmitter<byte[]> lifecycle;
+    private final SubmitterConfig config;
+    private final Vertx vertx;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    public OutboxRelay(OutboxRepository outbox, @Channel("lifecycle-out") MutinyEmitter<byte[]> lifecycle,
+                       SubmitterConfig config, Vertx vertx) {
+        this.outbox = outbox;
+        this.lifecycle = lifecycle;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    @Scheduled(every = "${flow.submitter.outbox.interval:2s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> scheduled() {
+        // a failed pass is retried by the next one; it is not an error of the scheduler
+        return relay().onFailure().recoverWithItem(failure -> {
+            LOG.warnf("outbox relay pass failed, retried in the next one: %s", failure.toString());
+            return null;
+        });
+    }
+
+    /** Starts a pass now on a fresh Vert.x context (its own DB session), without waiting for it. */
+    public void kick() {
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        // Hibernate Reactive only runs on a context marked safe (not shared with another request)
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(ignored -> relay().subscribe().with(
+                done -> { },
+                failure -> LOG.warnf("outbox relay pass failed: %s", failure.toString())));
+    }
+
+    /** One pass (or none, when a pass is already running: that pass goes again before it ends). */
+    public Uni<Void> relay() {
+        if (!running.compareAndSet(false, true)) {
+            again.set(true);
+            return Uni.createFrom().voidItem();
+        }
+        Executor context = onThisContext();
+        return Panache.withSession(() -> outbox.unsent(config.outbox().batchSize()))
+                .chain(rows -> publish(rows, 0, context))
+                .eventually(() -> {
+                    running.set(false);
+                    if (again.getAndSet(false)) {
+                        kick();
+                    }
+                });
+    }
+
+    private Uni<Void> publish(List<OutboxEntity> rows, int index, Executor context) {
+        if (index >= rows.size()) {
+            if (rows.size() == config.outbox().batchSize()) {
+                again.set(true); // a full batch: there may be more
+            }
+            return Uni.createFrom().voidItem();
+        }
+        OutboxEntity row = rows.get(index);
+        Optional<FlowEvent> event = EventCodec.decode(row.eventType, row.payload.getBytes(StandardCharsets.UTF_8));
+        if (event.isEmpty() || !Topics.TASK_LIFECYCLE.equals(row.topic)) {
+            // written by a newer version of this service: leave it for that version rather than lose it
+            LOG.errorf("outbox row %d has type %s on %s that this version cannot publish; stopping", row.id,
+                    row.eventType, row.topic);
+            return Uni.createFrom().voidItem();
+        }
+        return lifecycle.sendMessage(CloudEventRecords.toMessage(event.get(), config.eventSource(),
+                        String.valueOf(row.id)))
+                .emitOn(context)
+                .chain(() -> Panache.withTransaction(() -> outbox.markSent(row.id, Instant.now())))
+                .onFailure().call(failure -> {
+                    LOG.warnf("publishing outbox row %d (%s) failed, retried on the next pass: %s", row.id,
+                            row.eventType, failure.toString());
+                    return Uni.createFrom().voidItem();
+                })
+                .onFailure().recoverWithNull()
+                .chain(marked -> marked == null ? Uni.createFrom().voidItem() : publish(rows, index + 1, context));
+    }
+
+    private static Executor onThisContext() {
+        Context context = Vertx.currentContext();
+        return command -> {
+            if (Vertx.currentContext() == context) {
+                command.run();
+            } else {
+                context.runOnContext(ignored -> command.run());
+            }
+        };
+    }
+}

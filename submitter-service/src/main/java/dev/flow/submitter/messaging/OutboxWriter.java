@@ -1,0 +1,37 @@
+package dev.flow.submitter.messaging;
+
+import dev.flow.model.event.EventCodec;
+import dev.flow.model.event.FlowEvent;
+import dev.flow.submitter.domain.OutboxEntity;
+import dev.flow.submitter.repository.OutboxRepository;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * Adds an event to the outbox inside the caller's transaction: the event exists if and only if the change it
+ * describes was committed. {@link OutboxRelay} publishes it afterwards.
+ */
+@ApplicationScoped
+public class OutboxWriter {
+
+    private final OutboxRepository outbox;
+
+    public OutboxWriter(OutboxRepository outbox) {
+        this.outbox = outbox;
+    }
+
+    /** Must run inside a transaction ({@code @WithTransaction}). */
+    public Uni<OutboxEntity> append(FlowEvent event) {
+        OutboxEntity row = new OutboxEntity();
+        row.aggregateId = event.key();
+        row.topic = event.topic();
+        row.eventType = event.type();
+        row.payload = new String(EventCodec.encode(event), StandardCharsets.UTF_8);
+        row.eventTime = event.time();
+        row.createdAt = Instant.now();
+        return outbox.persist(row);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.flow.submitter.messaging;
+
+import dev.flow.model.event.FlowEvent;
+import dev.flow.model.event.ResubmitTask;
+import dev.flow.model.event.StopTask;
+import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.model.event.WorkloadExited;
+import dev.flow.model.status.TransitionReason;
+import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.submitter.service.TaskService;
+import dev.flow.submitter.service.TaskStore;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.util.Optional;
+
+/**
+ * What the submitter reacts to. Every handler is idempotent (a redelivered record changes nothing more) and never
+ * fails the stream: a record it cannot handle is logged and skipped, so one bad record cannot stop the service.
+ * <ul>
+ *   <li>{@code flow.task.commands}: {@code StopTask} → cancel the bid (and {@code CancelRequested} with its reason);
+ *       {@code ResubmitTask} is not supported yet (logged).</li>
+ *   <li>{@code flow.task.lifecycle}: {@code WorkloadExited} of node 0, or a failed exit of any node → cancel the bid,
+ *       so billing stops; the poller closes the task from the exit itself.</li>
+ *   <li>{@code flow.task.status}: {@code TaskStatusChanged} → the read model.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class TaskEventConsumers {
+
+    private static final Logger LOG = Logger.getLogger(TaskEventConsumers.class);
+    static final String SELF = "submitter-service";
+
+    private final TaskService tasks;
+    private final TaskStore store;
+
+    public TaskEventConsumers(TaskService tasks, TaskStore store) {
+        this.tasks = tasks;
+        this.store = store;
+    }
+
+    @Incoming("task-commands")
+    public Uni<Void> onCommand(ConsumerRecord<String, byte[]> record) {
+        return handle(record, event -> switch (event) {
+            case StopTask stop -> tasks.cancel(stop.taskId(), stop.reason(),
+                            stop.requestedBy() == null ? "unknown" : stop.requestedBy(), true)
+                    .invoke(outcome -> {
+                        if (outcome == null) {
+                            LOG.debugf("StopTask for unknown task %s ignored", stop.taskId());
+                        }
+                    }).replaceWithVoid();
+            case ResubmitTask resubmit -> {
+                LOG.warnf("ResubmitTask for %s ignored: resubmission is not implemented yet", resubmit.taskId());
+                yield Uni.createFrom().voidItem();
+            }
+            default -> Uni.createFrom().voidItem();
+        });
+    }
+
+    @Incoming("task-lifecycle")
+    public Uni<Void> onLifecycle(ConsumerRecord<String, byte[]> record) {
+        return handle(record, event -> {
+            if (event instanceof WorkloadExited exited && (exited.node() == 0 || exited.exitCode() != 0)) {
+                return tasks.cancel(exited.taskId(), TransitionReason.workloadExit(exited.exitCode()), SELF, false)
+                        .replaceWithVoid();
+            }
+            return Uni.createFrom().voidItem(); // our own events, and other nodes' clean exits
+        });
+    }
+
+    @Incoming("task-status")
+    public Uni<Void> onStatus(ConsumerRecord<String, byte[]> record) {
+        return handle(record, event -> event instanceof TaskStatusChanged changed
+                ? store.applyStatus(changed).replaceWithVoid()
+                : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> handle(ConsumerRecord<String, byte[]> record,
+                             java.util.function.Function<FlowEvent, Uni<Void>> handler) {
+        Optional<FlowEvent> event;
+        try {
+            event = CloudEventRecords.fromRecord(record);
+        } catch (RuntimeException e) {
+            LOG.warnf("skipping unreadable record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
+                    e.toString());
+            return Uni.createFrom().voidItem();
+        }
+        if (event.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().deferred(() -> handler.apply(event.get()))
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.errorf(failure, "handling %s of %s failed; skipped", event.get().type(), record.key());
+                    return Uni.createFrom().voidItem();
+                });
+    }
+}

@@ -1,0 +1,63 @@
+package dev.flow.submitter.rest;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.task.TaskConfig;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seed's {@code Task} as JSON (snake_case). Money is a {@code "$x.xx"} string; {@code config} is redacted
+ * (env values are {@code ***}).
+ *
+ * @param costPerHour what the whole task costs per hour now: price per instance-hour × instances
+ * @param totalCost   cost so far from the price now and the running time ({@code started_at} → {@code completed_at}
+ *                    or now), as the SDK estimates it; null before the task ran
+ * @param instances   Mithril instance fids, node order
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@Schema(name = "Task", description = "A task as the Flow SDK's Task")
+public record TaskView(
+        String taskId,
+        String name,
+        String project,
+        TaskStatus status,
+        String reason,
+        String message,
+        Instant createdAt,
+        Instant startedAt,
+        Instant completedAt,
+        String instanceType,
+        String instanceTypeName,
+        int numInstances,
+        String region,
+        List<String> instances,
+        String costPerHour,
+        String limitPrice,
+        String totalCost,
+        String sshHost,
+        int sshPort,
+        String sshUser,
+        String sshCommand,
+        Map<String, String> endpoints,
+        String bidName,
+        String bidFid,
+        int restartCount,
+        boolean cancelRequested,
+        TaskConfig config) {
+
+    @JsonProperty("is_running")
+    public boolean isRunning() {
+        return status == TaskStatus.RUNNING;
+    }
+
+    @JsonProperty("is_terminal")
+    public boolean isTerminal() {
+        return status.isTerminal();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.flow.submitter.service;
+
+import java.security.SecureRandom;
+
+/** Task ids: {@code task-} + 16 random characters of {@code [0-9a-z]} (≈ 82 bits); the bid name is {@code flow-<id>}. */
+public final class TaskIds {
+
+    public static final String PREFIX = "task-";
+    public static final String BID_PREFIX = "flow-";
+    private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private TaskIds() {
+    }
+
+    public static String next() {
+        char[] out = new char[16];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        return PREFIX + new String(out);
+    }
+
+    public static String bidName(String taskId) {
+        return BID_PREFIX + taskId;
+    }
+
+    public static boolean isValid(String id) {
+        return id != null && id.matches("^task-[0-9a-z]{16}$");
+    }
+}

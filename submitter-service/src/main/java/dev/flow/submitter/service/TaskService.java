@@ -1,0 +1,308 @@
+package dev.flow.submitter.service;
+
+import dev.flow.mithril.client.MithrilApiException;
+import dev.flow.mithril.client.MithrilClient;
+import dev.flow.mithril.client.model.CreateBidRequest;
+import dev.flow.mithril.client.model.LaunchSpecification;
+import dev.flow.model.error.FieldError;
+import dev.flow.model.error.FlowError;
+import dev.flow.model.error.ResourceNotFoundError;
+import dev.flow.model.error.ValidationError;
+import dev.flow.model.instance.InstanceType;
+import dev.flow.model.money.Money;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
+import dev.flow.model.task.TaskConfig;
+import dev.flow.model.task.TaskConfigs;
+import dev.flow.submitter.config.SubmitterConfig;
+import dev.flow.submitter.domain.TaskEntity;
+import dev.flow.submitter.messaging.OutboxRelay;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * The submitter's use cases: submit (validate → resolve against the live catalog → build the script → place the
+ * bid), cancel, read. Order of a submission, chosen so nothing is left half-done:
+ * <ol>
+ *   <li>everything that can be refused is checked before Mithril is changed (config, script size, catalog, keys);</li>
+ *   <li>the task row is written (no events), then the bid is placed under the name {@code flow-<task id>}
+ *       (idempotent create-by-name), then one transaction records the bid fid with {@code TaskSubmitted} and
+ *       {@code BidPlaced} in the outbox;</li>
+ *   <li>a refused bid marks the task failed and publishes nothing (no other service ever heard of it).</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class TaskService {
+
+    private static final Logger LOG = Logger.getLogger(TaskService.class);
+
+    private final MithrilClient mithril;
+    private final InstanceCatalog catalog;
+    private final MithrilDirectory directory;
+    private final TaskStore store;
+    private final OutboxRelay relay;
+    private final SubmitterConfig config;
+
+    public TaskService(MithrilClient mithril, InstanceCatalog catalog, MithrilDirectory directory, TaskStore store,
+                       OutboxRelay relay, SubmitterConfig config) {
+        this.mithril = mithril;
+        this.catalog = catalog;
+        this.directory = directory;
+        this.store = store;
+        this.relay = relay;
+        this.config = config;
+    }
+
+    /** A submission's result: the task, and whether this request created it (false: an Idempotency-Key replay). */
+    public record Submission(TaskEntity task, boolean created) {
+    }
+
+    /**
+     * Submits a task once per {@code idempotencyKey} (per project): a repeated key returns the first task (whatever
+     * its state) and places no second bid. Without a key every call submits.
+     */
+    public Uni<Submission> submit(String json, String project, String caller, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return doSubmit(json, project, caller, null).map(t -> new Submission(t, true));
+        }
+        Executor context = VertxContexts.current();
+        return store.findByIdempotencyKey(project, idempotencyKey).chain(existing -> existing != null
+                ? Uni.createFrom().item(new Submission(existing, false))
+                : doSubmit(json, project, caller, idempotencyKey).map(t -> new Submission(t, true))
+                        // a concurrent request with the same key won the insert: answer with its task
+                        .onFailure(e -> !(e instanceof FlowError)).recoverWithUni(failure ->
+                                VertxContexts.backTo(context, Uni.createFrom().voidItem())
+                                        .chain(() -> store.findByIdempotencyKey(project, idempotencyKey))
+                                        .chain(winner -> winner != null
+                                                ? Uni.createFrom().item(new Submission(winner, false))
+                                                : Uni.createFrom().failure(failure))));
+    }
+
+    /**
+     * Submits a task from its JSON config.
+     *
+     * @param project the caller's project (already checked against the token)
+     * @param caller  the token's subject, recorded as the task's creator
+     */
+    private Uni<TaskEntity> doSubmit(String json, String project, String caller, String idempotencyKey) {
+        TaskConfig taskConfig;
+        String taskId = TaskIds.next();
+        String script;
+        try {
+            taskConfig = TaskConfigs.parse(json);
+            // built first: a script that cannot be shipped is refused before anything reaches Mithril
+            script = StartupScriptBuilder.forTask(taskId, taskConfig).build();
+        } catch (FlowError e) {
+            return Uni.createFrom().failure(e);
+        }
+        Executor context = VertxContexts.current();
+        TaskConfig redacted = taskConfig.redacted();
+        int quantity = taskConfig.numInstances();
+        return directory.projectFid(project).chain(projectFid -> placement(taskConfig)
+                .chain(placement -> directory.sshKeyFids(projectFid, taskConfig.sshKeys())
+                        .chain(keys -> directory.volumeFids(projectFid, placement.region(), taskConfig.volumes())
+                                .map(volumes -> LaunchSpecification.of(keys, volumes, script)))
+                        .chain(launch -> {
+                            Money limit = limitPrice(taskConfig, placement);
+                            TaskEntity task = newTask(taskId, project, projectFid, caller, redacted, placement, limit);
+                            task.idempotencyKey = idempotencyKey;
+                            CreateBidRequest bid = new CreateBidRequest(projectFid, placement.region(),
+                                    placement.instanceTypeFid(), limit, quantity, task.bidName, launch);
+                            return VertxContexts.backTo(context, Uni.createFrom().item(task))
+                                    .chain(store::insertPending)
+                                    .chain(() -> placeBid(task, bid, redacted, context));
+                        })))
+                .onFailure(MithrilApiException.class).transform(e -> ((MithrilApiException) e).toFlowError());
+    }
+
+    private Uni<TaskEntity> placeBid(TaskEntity task, CreateBidRequest request, TaskConfig redacted, Executor context) {
+        return VertxContexts.backTo(context, mithril.createBid(request))
+                .onFailure().recoverWithUni(failure -> {
+                    FlowError error = failure instanceof MithrilApiException api ? api.toFlowError()
+                            : failure instanceof FlowError flow ? flow : null;
+                    String message = "Mithril refused the bid: " + (error != null ? error.getMessage() : failure.toString());
+                    LOG.warnf("task %s: bid %s not placed: %s", task.id, task.bidName, message);
+                    return VertxContexts.backTo(context, Uni.createFrom().voidItem())
+                            .chain(() -> store.recordSubmitFailed(task.id, message, Instant.now()))
+                            .chain(() -> Uni.createFrom().failure(error != null ? error : failure));
+                })
+                .chain(bid -> store.recordBidPlaced(task.id, bid.fid(), redacted, Instant.now()))
+                // a cancel that arrived while the bid was being placed had no bid to cancel yet
+                .call(saved -> saved.cancelRequestedAt != null ? cancelBid(saved, context) : Uni.createFrom().voidItem())
+                .invoke(saved -> {
+                    LOG.infof("task %s: bid %s (%s) placed: %s x%d in %s at %s", saved.id, saved.bidName, saved.bidFid,
+                            saved.instanceTypeName, saved.numInstances, saved.region, Money.of(saved.limitPrice));
+                    relay.kick();
+                });
+    }
+
+    private Uni<Placement> placement(TaskConfig config) {
+        if (config.instanceType() != null) {
+            return catalog.resolve(InstanceType.parse(config.instanceType()), config.region(), config.numInstances());
+        }
+        return catalog.resolveByMemory(config.minGpuMemoryGb(), config.region(), config.numInstances());
+    }
+
+    /**
+     * The bid's limit price per instance-hour: {@code max_price_per_hour} (rounded down to cents, so the user's cap is
+     * never exceeded), else the configured multiple of the market price (rounded up).
+     */
+    Money limitPrice(TaskConfig task, Placement placement) {
+        if (task.maxPricePerHour() != null) {
+            BigDecimal cents = task.maxPricePerHour().setScale(2, RoundingMode.DOWN);
+            if (cents.signum() <= 0) {
+                throw ValidationError.of(new FieldError("max_price_per_hour", "must be at least $0.01",
+                        placement.marketPrice().toString()));
+            }
+            return Money.of(cents);
+        }
+        BigDecimal limit = placement.marketPrice().amount().multiply(config.defaultPriceMultiple())
+                .setScale(2, RoundingMode.UP);
+        return Money.of(limit.max(new BigDecimal("0.01")));
+    }
+
+    private static TaskEntity newTask(String taskId, String project, String projectFid, String caller,
+                                      TaskConfig redacted, Placement placement, Money limit) {
+        Instant now = Instant.now();
+        TaskEntity task = new TaskEntity();
+        task.id = taskId;
+        task.project = project;
+        task.projectFid = projectFid;
+        task.name = redacted.name();
+        task.createdBy = caller;
+        task.status = TaskStatus.PENDING.json();
+        task.reason = TransitionReason.SUBMITTED.toString();
+        task.message = "placing the bid";
+        task.configJson = TaskStore.write(redacted);
+        task.instanceType = redacted.instanceType() == null ? null
+                : InstanceType.parse(redacted.instanceType()).canonical();
+        task.instanceTypeName = placement.instanceTypeName();
+        task.instanceTypeFid = placement.instanceTypeFid();
+        task.region = placement.region();
+        task.numInstances = redacted.numInstances();
+        task.limitPrice = limit.amount();
+        task.pricePerHour = limit.amount();
+        task.bidName = TaskIds.bidName(taskId);
+        task.createdAt = now;
+        task.updatedAt = now;
+        return task;
+    }
+
+    /** One task the caller may see. */
+    public Uni<TaskEntity> get(String taskId, Collection<String> visibleProjects) {
+        if (!TaskIds.isValid(taskId)) {
+            return Uni.createFrom().failure(new ResourceNotFoundError("task " + taskId + " not found"));
+        }
+        return store.find(taskId).map(task -> {
+            if (task == null || !visibleProjects.contains(task.project)) {
+                throw new ResourceNotFoundError("task " + taskId + " not found");
+            }
+            return task;
+        });
+    }
+
+    public Uni<List<TaskEntity>> list(Collection<String> projects, Collection<String> statuses, int limit) {
+        return store.list(projects, statuses, limit);
+    }
+
+    /**
+     * A user's cancel: records {@code CancelRequested} (once) and cancels the bid. A finished task is left as it is.
+     * Repeating it retries the bid's cancellation, so a cancel that failed at Mithril can simply be sent again.
+     */
+    public Uni<TaskStore.CancelOutcome> cancelByUser(String taskId, Collection<String> visibleProjects, String caller) {
+        return get(taskId, visibleProjects)
+                .chain(() -> cancel(taskId, TransitionReason.USER_CANCEL, caller, true));
+    }
+
+    /**
+     * Cancels a task's bid for a reason (a command, a workload exit, a user).
+     *
+     * @param publish whether to publish {@code CancelRequested}
+     * @return null when the task is unknown
+     */
+    public Uni<TaskStore.CancelOutcome> cancel(String taskId, TransitionReason reason, String requestedBy,
+                                               boolean publish) {
+        Executor context = VertxContexts.current();
+        return store.requestCancel(taskId, reason, requestedBy, publish, Instant.now()).call(outcome -> {
+            if (outcome == null || outcome.alreadyFinished()) {
+                return Uni.createFrom().voidItem();
+            }
+            if (outcome.newlyRequested() && publish) {
+                relay.kick();
+            }
+            return cancelBid(outcome.task(), context);
+        });
+    }
+
+    /** Cancels the bid at Mithril and records the confirmation; a failure is logged and left to the sweeper. */
+    Uni<Void> cancelBid(TaskEntity task, Executor context) {
+        if (task.bidFid == null || task.bidCancelledAt != null) {
+            return Uni.createFrom().voidItem();
+        }
+        return VertxContexts.backTo(context, mithril.cancelBid(task.bidFid))
+                .chain(() -> store.markBidCancelled(task.id, Instant.now()))
+                .invoke(() -> LOG.infof("task %s: bid %s cancelled (%s)", task.id, task.bidFid, task.cancelReason))
+                .onFailure(ResourceNotFoundError.class).recoverWithUni(gone -> {
+                    LOG.infof("task %s: bid %s no longer exists at Mithril", task.id, task.bidFid);
+                    return VertxContexts.backTo(context, Uni.createFrom().voidItem())
+                            .chain(() -> store.markBidCancelled(task.id, Instant.now()));
+                })
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.warnf("task %s: cancelling bid %s failed, will retry: %s", task.id, task.bidFid,
+                            failure.toString());
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    /**
+     * Finishes submissions the service left half-done (it stopped after writing the task, before recording the bid):
+     * a bid named {@code flow-<task id>} at Mithril is adopted (its events are published now); without one the task
+     * fails, and the user submits again.
+     */
+    public Uni<Void> reconcileStuckSubmissions(Instant createdBefore) {
+        Executor context = VertxContexts.current();
+        return store.stuckSubmissions(createdBefore, 20)
+                .chain(stuck -> io.smallrye.mutiny.Multi.createFrom().iterable(stuck)
+                        .onItem().transformToUniAndConcatenate(task -> reconcile(task, context)
+                                .onFailure().recoverWithUni(failure -> {
+                                    LOG.warnf("task %s: reconciling its submission failed, will retry: %s", task.id,
+                                            failure.toString());
+                                    return Uni.createFrom().voidItem();
+                                }))
+                        .collect().last())
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> reconcile(TaskEntity task, Executor context) {
+        return VertxContexts.backTo(context, mithril.findBidByName(task.projectFid, task.bidName)).chain(bid -> {
+            if (bid.isPresent()) {
+                LOG.infof("task %s: adopting bid %s placed before a restart", task.id, bid.get().fid());
+                return store.recordBidPlaced(task.id, bid.get().fid(), TaskViewsSupport.config(task), Instant.now())
+                        .call(saved -> saved.cancelRequestedAt != null ? cancelBid(saved, context)
+                                : Uni.createFrom().voidItem())
+                        .invoke(relay::kick).replaceWithVoid();
+            }
+            LOG.warnf("task %s: no bid %s at Mithril; the submission did not complete", task.id, task.bidName);
+            return store.recordSubmitFailed(task.id, "the submission did not complete (the service stopped before "
+                    + "the bid was placed); submit the task again", Instant.now()).replaceWithVoid();
+        });
+    }
+
+    /** Retries the bid cancellations Mithril has not confirmed (called by {@code CancelSweeper}). */
+    public Uni<Void> retryUnconfirmedCancels(Instant requestedBefore) {
+        Executor context = VertxContexts.current();
+        return store.unconfirmedCancels(requestedBefore, 20)
+                .chain(tasks -> io.smallrye.mutiny.Multi.createFrom().iterable(tasks)
+                        .onItem().transformToUniAndConcatenate(t -> cancelBid(t, context))
+                        .collect().last())
+                .replaceWithVoid();
+    }
+}

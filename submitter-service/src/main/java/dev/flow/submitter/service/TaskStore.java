@@ -1,0 +1,225 @@
+package dev.flow.submitter.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.flow.model.event.BidPlaced;
+import dev.flow.model.event.CancelRequested;
+import dev.flow.model.event.InstanceInfo;
+import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.model.event.TaskSubmitted;
+import dev.flow.model.json.FlowJson;
+import dev.flow.model.money.Money;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
+import dev.flow.model.task.TaskConfig;
+import dev.flow.submitter.domain.TaskEntity;
+import dev.flow.submitter.messaging.OutboxWriter;
+import dev.flow.submitter.repository.TaskRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The submitter's units of work on its database: each public method is one transaction, and every event it
+ * records goes to the outbox in that same transaction (no dual write).
+ */
+@ApplicationScoped
+public class TaskStore {
+
+    private static final TypeReference<List<InstanceInfo>> INSTANCES = new TypeReference<>() {
+    };
+
+    private final TaskRepository tasks;
+    private final OutboxWriter outbox;
+
+    public TaskStore(TaskRepository tasks, OutboxWriter outbox) {
+        this.tasks = tasks;
+        this.outbox = outbox;
+    }
+
+    /** What a cancel request found and did. */
+    public record CancelOutcome(TaskEntity task, boolean alreadyFinished, boolean newlyRequested) {
+    }
+
+    /** Writes the task before its bid exists (no events yet: nobody else knows it until the bid is placed). */
+    @WithTransaction
+    public Uni<TaskEntity> insertPending(TaskEntity task) {
+        return tasks.persist(task);
+    }
+
+    /** The bid exists: the task row and its {@code TaskSubmitted} and {@code BidPlaced} events, in one transaction. */
+    @WithTransaction
+    public Uni<TaskEntity> recordBidPlaced(String taskId, String bidFid, TaskConfig redacted, Instant at) {
+        return tasks.findById(taskId).chain(task -> {
+            if (task.bidFid != null) {
+                return Uni.createFrom().item(task); // recorded already (the request path and the reconciler met)
+            }
+            task.bidFid = bidFid;
+            if (TaskStatus.parse(task.status).isTerminal()) {
+                // the reconciler gave up on this submission before the bid appeared: nobody follows this bid
+                task.cancelRequestedAt = at;
+                task.cancelReason = TransitionReason.ORPHAN.toString();
+                task.updatedAt = at;
+                return Uni.createFrom().item(task);
+            }
+            task.message = "bid placed, waiting for capacity";
+            task.updatedAt = at;
+            Money limit = Money.of(task.limitPrice);
+            TaskSubmitted submitted = new TaskSubmitted(task.id, task.project, task.name,
+                    task.instanceType != null ? task.instanceType : task.instanceTypeName, task.numInstances,
+                    task.region, limit, redacted, task.createdAt);
+            BidPlaced placed = new BidPlaced(task.id, bidFid, task.project, task.region, task.instanceTypeFid, limit, at);
+            return outbox.append(submitted).chain(() -> outbox.append(placed)).replaceWith(task);
+        });
+    }
+
+    /** Mithril refused the bid: the task ends failed; no event (no other service ever heard of it). */
+    @WithTransaction
+    public Uni<TaskEntity> recordSubmitFailed(String taskId, String message, Instant at) {
+        return tasks.findById(taskId).invoke(task -> {
+            task.status = TaskStatus.FAILED.json();
+            task.reason = TransitionReason.PROVIDER_ERROR.toString();
+            task.message = message;
+            task.completedAt = at;
+            task.updatedAt = at;
+        });
+    }
+
+    @WithSession
+    public Uni<TaskEntity> findByIdempotencyKey(String project, String key) {
+        return tasks.findByIdempotencyKey(project, key);
+    }
+
+    @WithSession
+    public Uni<TaskEntity> find(String taskId) {
+        return tasks.findById(taskId);
+    }
+
+    @WithSession
+    public Uni<List<TaskEntity>> list(Collection<String> projects, Collection<String> statuses, int limit) {
+        if (projects.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return tasks.listNewest(projects, statuses, limit);
+    }
+
+    /**
+     * Records a cancel request and its {@code CancelRequested} event (once per task; a repeat changes nothing).
+     *
+     * @param publish whether the request becomes a {@code CancelRequested} event (not for a workload's own exit:
+     *                {@code WorkloadExited} already tells the poller why)
+     * @return null when the task does not exist
+     */
+    @WithTransaction
+    public Uni<CancelOutcome> requestCancel(String taskId, TransitionReason reason, String requestedBy,
+                                            boolean publish, Instant at) {
+        return tasks.findById(taskId).chain(task -> {
+            if (task == null) {
+                return Uni.createFrom().nullItem();
+            }
+            if (TaskStatus.parse(task.status).isTerminal()) {
+                return Uni.createFrom().item(new CancelOutcome(task, true, false));
+            }
+            if (task.cancelRequestedAt != null) {
+                return Uni.createFrom().item(new CancelOutcome(task, false, false));
+            }
+            task.cancelRequestedAt = at;
+            task.cancelReason = reason.toString();
+            task.updatedAt = at;
+            if (!publish) {
+                return Uni.createFrom().item(new CancelOutcome(task, false, true));
+            }
+            return outbox.append(new CancelRequested(task.id, reason, requestedBy, at))
+                    .replaceWith(new CancelOutcome(task, false, true));
+        });
+    }
+
+    /** Mithril confirmed the bid's cancellation. */
+    @WithTransaction
+    public Uni<Void> markBidCancelled(String taskId, Instant at) {
+        return tasks.update("bidCancelledAt = ?1, updatedAt = ?1 where id = ?2 and bidCancelledAt is null", at, taskId)
+                .replaceWithVoid();
+    }
+
+    /** Submissions left between the task row and the bid's record (the service stopped in between). */
+    @WithSession
+    public Uni<List<TaskEntity>> stuckSubmissions(Instant createdBefore, int limit) {
+        return tasks.stuckSubmissions(createdBefore, TaskStatus.PENDING.json(), limit);
+    }
+
+    @WithSession
+    public Uni<List<TaskEntity>> unconfirmedCancels(Instant before, int limit) {
+        return tasks.unconfirmedCancels(before, limit);
+    }
+
+    /**
+     * Folds a status event into the read model. Idempotent and order-safe: an event older than the last one applied
+     * changes nothing, and applying one twice gives the same row.
+     *
+     * @return whether the task is this service's (false: unknown task, ignored)
+     */
+    @WithTransaction
+    public Uni<Boolean> applyStatus(TaskStatusChanged event) {
+        return tasks.findById(event.taskId()).map(task -> {
+            if (task == null) {
+                return false;
+            }
+            if (task.statusAt != null && event.at().isBefore(task.statusAt)) {
+                return true;
+            }
+            task.statusAt = event.at();
+            task.status = event.to().json();
+            task.reason = event.reason() == null ? null : event.reason().toString();
+            task.message = event.message();
+            if (event.pricePerHour() != null) {
+                task.pricePerHour = event.pricePerHour().amount();
+            }
+            if (event.bidFid() != null && task.bidFid == null) {
+                task.bidFid = event.bidFid();
+            }
+            if (event.region() != null) {
+                task.region = event.region();
+            }
+            task.restartCount = Math.max(task.restartCount, event.restartCount());
+            if (!event.instances().isEmpty()) { // a closed task keeps its last known nodes
+                task.instancesJson = write(event.instances());
+                InstanceInfo first = event.instances().stream().filter(i -> i.sshHost() != null)
+                        .min(Comparator.comparingInt(InstanceInfo::node)).orElse(null);
+                task.sshHost = first == null ? task.sshHost : first.sshHost();
+                task.sshPort = first == null ? task.sshPort : first.sshPort();
+            }
+            if (event.to() == TaskStatus.RUNNING && task.startedAt == null) {
+                task.startedAt = event.at();
+            }
+            if (event.to().isTerminal()) {
+                task.completedAt = Objects.requireNonNullElse(task.completedAt, event.at());
+            }
+            task.updatedAt = Instant.now();
+            return true;
+        });
+    }
+
+    public static List<InstanceInfo> instancesOf(TaskEntity task) {
+        try {
+            return FlowJson.mapper().readValue(task.instancesJson, INSTANCES);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String write(Object value) {
+        try {
+            return FlowJson.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.flow.submitter.service;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+import java.util.concurrent.Executor;
+
+/**
+ * Hibernate Reactive must be used on the Vert.x context its session belongs to. Results of Mithril calls that were
+ * retried with back-off, or of Kafka sends, may arrive on other threads: {@link #backTo} moves them back first.
+ */
+final class VertxContexts {
+
+    private VertxContexts() {
+    }
+
+    /** An executor running on the caller's Vert.x context (must be called on one). */
+    static Executor current() {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            throw new IllegalStateException("not on a Vert.x context");
+        }
+        return command -> {
+            if (Vertx.currentContext() == context) {
+                command.run();
+            } else {
+                context.runOnContext(ignored -> command.run());
+            }
+        };
+    }
+
+    static <T> Uni<T> backTo(Executor context, Uni<T> uni) {
+        return uni.emitOn(context);
+    }
+}

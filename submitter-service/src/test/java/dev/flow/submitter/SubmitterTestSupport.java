@@ -1,0 +1,92 @@
+package dev.flow.submitter;
+
+import dev.flow.devstack.DevJwt;
+import dev.flow.devstack.MithrilEmulator;
+import dev.flow.devstack.quarkus.MithrilEmulatorTestResource;
+import dev.flow.mithril.client.MithrilClient;
+import dev.flow.mithril.client.MithrilClientConfig;
+import dev.flow.mithril.client.model.Bid;
+import dev.flow.mithril.client.model.Project;
+import dev.flow.model.event.EventCodec;
+import dev.flow.model.event.FlowEvent;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+
+/** What the submitter's tests share: tokens, a Mithril client of their own, event records. */
+public final class SubmitterTestSupport {
+
+    public static final String PROJECT = "flow-dev";
+    public static final String OTHER_PROJECT = "flow-other";
+    private static MithrilClient mithril;
+
+    private SubmitterTestSupport() {
+    }
+
+    public static String token() {
+        return DevJwt.shared().token("alice", List.of(PROJECT));
+    }
+
+    public static RequestSpecification asAlice() {
+        return given().header("Authorization", "Bearer " + token());
+    }
+
+    public static synchronized MithrilClient mithril() {
+        if (mithril == null) {
+            MithrilEmulator emulator = MithrilEmulatorTestResource.shared();
+            mithril = MithrilClient.create(MithrilClientConfig.of(emulator.baseUrl(), emulator.apiKey()));
+        }
+        return mithril;
+    }
+
+    public static String projectFid(String name) {
+        return mithril().projects().await().atMost(Duration.ofSeconds(30)).stream()
+                .filter(p -> p.name().equals(name)).map(Project::fid).findFirst().orElseThrow();
+    }
+
+    public static Optional<Bid> bidOf(String taskId) {
+        return mithril().findBidByName(projectFid(PROJECT), "flow-" + taskId).await().atMost(Duration.ofSeconds(30));
+    }
+
+    public static String uniqueName(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Submits and returns the response (201 expected by the caller). */
+    public static Response submit(String json) {
+        return asAlice().contentType("application/json").body(json).post("/v1/tasks");
+    }
+
+    /** How many times the emulator was asked to create a bid (all callers). */
+    public static long bidCreations(MithrilEmulator emulator) {
+        String counters = emulator.requestCounters();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"POST /v2/spot/bids\"\\s*:\\s*(\\d+)")
+                .matcher(counters);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    public static ProducerRecord<String, byte[]> record(String topic, FlowEvent event) {
+        RecordHeaders headers = new RecordHeaders();
+        EventCodec.headers(event, "/flow/test", UUID.randomUUID().toString())
+                .forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        return new ProducerRecord<>(topic, null, event.key(), EventCodec.encode(event), headers);
+    }
+
+    public static Map<String, String> headers(ConsumerRecord<String, byte[]> record) {
+        Map<String, String> out = new HashMap<>();
+        record.headers().forEach(h -> out.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+        return out;
+    }
+}
