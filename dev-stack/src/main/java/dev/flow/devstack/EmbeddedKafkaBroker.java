@@ -314,11 +314,19 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
         }
     }
 
-    /** A KRaft cluster id: 16 random bytes, base64url without padding, as {@code kafka-storage random-uuid} prints. */
-    private static String clusterId() {
-        UUID uuid = UUID.randomUUID();
-        byte[] bytes = java.nio.ByteBuffer.allocate(16)
-                .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /**
+     * A KRaft cluster id: 16 random bytes, base64url without padding, as {@code kafka-storage random-uuid} prints.
+     * Like Kafka's own {@code Uuid.randomUuid()}, never one starting with '-', which the format tool's argument
+     * parser would take for an option (one id in 64 would).
+     */
+    static String clusterId() {
+        String id;
+        do {
+            UUID uuid = UUID.randomUUID();
+            byte[] bytes = java.nio.ByteBuffer.allocate(16)
+                    .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array();
+            id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        } while (id.startsWith("-"));
+        return id;
     }
 }

@@ -1,0 +1,265 @@
+package dev.flow.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flow.devstack.local.LocalStack;
+import dev.flow.model.event.EventCodec;
+import dev.flow.model.event.FlowEvent;
+import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.model.event.Topics;
+import dev.flow.model.status.TaskStatus;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole platform across real processes: a real broker, a real database, the emulator and the four services,
+ * each in its own JVM, started as {@code ./flow-local} starts them. A user submits tasks over REST and follows them
+ * through Kafka events, a WebSocket and the cost API.
+ */
+class EndToEndIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    /** Faster than production defaults so a task's life takes seconds; the behaviour is the same. */
+    private static final Map<String, String> FAST = Map.of(
+            "flow.poller.interval", "300ms",
+            "flow.poller.unexplained-termination-grace", "3s");
+
+    @TempDir
+    static Path state;
+
+    private static LocalStack stack;
+    private static KafkaCompanion companion;
+    private static final Map<String, ConsumerTask<String, byte[]>> TOPICS = new java.util.LinkedHashMap<>();
+
+    @BeforeAll
+    static void startPlatform() {
+        stack = LocalStack.start(LocalStack.Settings.forTests(state, FAST, Map.of()));
+        companion = new KafkaCompanion(stack.kafkaBootstrapServers());
+        for (String topic : List.of(Topics.TASK_LIFECYCLE, Topics.TASK_STATUS, Topics.TASK_STATE, Topics.TASK_LOGS)) {
+            TOPICS.put(topic, companion.consume(Serdes.String(), Serdes.ByteArray())
+                    .withOffsetReset(OffsetResetStrategy.EARLIEST)
+                    .withGroupId("e2e-" + topic + "-" + System.nanoTime())
+                    .withAutoCommit()
+                    .fromTopics(topic));
+        }
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        TOPICS.values().forEach(ConsumerTask::stop);
+        if (companion != null) {
+            companion.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void aTaskRunsToCompletionWithItsLogsAndAnExactCost() throws Exception {
+        String taskId = submit("e2e-hello", "echo hello; sleep 3; echo bye");
+
+        List<TaskStatusChanged> changes = awaitStatus(taskId, TaskStatus.COMPLETED);
+        assertThat(distinctStatuses(changes))
+                .containsExactly(TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.COMPLETED);
+        TaskStatusChanged completed = changes.get(changes.size() - 1);
+        assertThat(completed.reason().toString()).isEqualTo("WORKLOAD_EXIT(0)");
+
+        List<JsonNode> lines = logLines(taskId);
+        assertThat(lines).extracting(line -> line.path("text").asText()).containsSubsequence("hello", "bye");
+        assertThat(lines).extracting(line -> line.path("seq").asLong()).isSorted();
+
+        // cost = price per instance-hour x running time x instances, from the events' own times (the ledger keeps
+        // microseconds), exact to the micro-dollar, so a task of seconds is checked as strictly as one of days
+        TaskStatusChanged running = changes.stream().filter(c -> c.to() == TaskStatus.RUNNING).findFirst()
+                .orElseThrow();
+        long micros = ChronoUnit.MICROS.between(running.at().truncatedTo(ChronoUnit.MICROS),
+                completed.at().truncatedTo(ChronoUnit.MICROS));
+        BigDecimal price = running.pricePerHour().amount();
+        BigDecimal expected = price.multiply(BigDecimal.valueOf(micros))
+                .multiply(BigDecimal.valueOf(running.numInstances()))
+                .divide(BigDecimal.valueOf(3_600_000_000L), 6, RoundingMode.HALF_EVEN);
+        assertThat(price).isPositive();
+        assertThat(micros).isPositive();
+        String costUrl = stack.service("cost-accountant").orElseThrow().baseUrl() + "/v1/costs/tasks/" + taskId;
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            JsonNode cost = JSON.readTree(given().auth().oauth2(stack.devToken()).get(costUrl)
+                    .then().statusCode(200).extract().asString());
+            assertThat(new BigDecimal(cost.path("total_cost_exact").asText().substring(1)))
+                    .isEqualByComparingTo(expected);
+            assertThat(cost.path("total_cost_cents").asLong())
+                    .isEqualTo(expected.movePointRight(2).setScale(0, RoundingMode.HALF_EVEN).longValueExact());
+        });
+
+        assertEveryRecordIsACloudEvent(taskId);
+    }
+
+    @Test
+    void aFailingWorkloadEndsAsFailedWithItsExitCode() {
+        String taskId = submit("e2e-fails", "echo about to fail; exit 3");
+
+        List<TaskStatusChanged> changes = awaitStatus(taskId, TaskStatus.FAILED);
+        TaskStatusChanged failed = changes.get(changes.size() - 1);
+        assertThat(failed.reason().toString()).isEqualTo("WORKLOAD_EXIT(3)");
+        given().auth().oauth2(stack.devToken()).get(submitter() + "/v1/tasks/" + taskId)
+                .then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("failed"));
+    }
+
+    @Test
+    void aCancelledTaskEndsAsCancelled() {
+        String taskId = submit("e2e-cancel", "echo started; sleep 600");
+        awaitStatus(taskId, TaskStatus.RUNNING);
+
+        given().auth().oauth2(stack.devToken()).delete(submitter() + "/v1/tasks/" + taskId)
+                .then().statusCode(org.hamcrest.Matchers.lessThan(300));
+
+        List<TaskStatusChanged> changes = awaitStatus(taskId, TaskStatus.CANCELLED);
+        assertThat(changes.get(changes.size() - 1).reason().toString()).isEqualTo("USER_CANCEL");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private static String submitter() {
+        return stack.service("submitter-service").orElseThrow().baseUrl();
+    }
+
+    private static String submit(String name, String command) {
+        return given().auth().oauth2(stack.devToken()).contentType(ContentType.JSON)
+                .body(Map.of("name", name, "command", command, "instance_type", "a100"))
+                .post(submitter() + "/v1/tasks")
+                .then().statusCode(201)
+                .extract().path("task_id");
+    }
+
+    /** The task's status events until one reaches {@code last}, in the order the poller published them. */
+    private static List<TaskStatusChanged> awaitStatus(String taskId, TaskStatus last) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
+                .until(() -> statusChanges(taskId).stream().anyMatch(c -> c.to() == last));
+        return statusChanges(taskId);
+    }
+
+    private static List<TaskStatusChanged> statusChanges(String taskId) {
+        List<TaskStatusChanged> changes = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records(Topics.TASK_STATUS, taskId)) {
+            decode(record).filter(TaskStatusChanged.class::isInstance).map(TaskStatusChanged.class::cast)
+                    .ifPresent(changes::add);
+        }
+        return changes;
+    }
+
+    private static List<TaskStatus> distinctStatuses(List<TaskStatusChanged> changes) {
+        List<TaskStatus> statuses = new ArrayList<>();
+        for (TaskStatusChanged change : changes) {
+            if (statuses.isEmpty() || statuses.get(statuses.size() - 1) != change.to()) {
+                statuses.add(change.to());
+            }
+        }
+        return statuses;
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> records(String topic, String taskId) {
+        return TOPICS.get(topic).getRecords().stream().filter(r -> taskId.equals(r.key())).toList();
+    }
+
+    private static Optional<FlowEvent> decode(ConsumerRecord<String, byte[]> record) {
+        return EventCodec.decode(headers(record), record.value());
+    }
+
+    private static Map<String, String> headers(ConsumerRecord<String, byte[]> record) {
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (Header header : record.headers()) {
+            headers.put(header.key(), new String(header.value(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return headers;
+    }
+
+    private static void assertEveryRecordIsACloudEvent(String taskId) {
+        for (String topic : TOPICS.keySet()) {
+            for (ConsumerRecord<String, byte[]> record : records(topic, taskId)) {
+                assertThat(headers(record)).as("headers of a %s record", topic)
+                        .containsEntry("ce_specversion", "1.0")
+                        .containsEntry("ce_subject", taskId)
+                        .containsKeys("ce_id", "ce_type", "ce_source", "ce_time", "content-type");
+                assertThat(decode(record)).as("a %s record decodes as a known event", topic).isPresent();
+            }
+        }
+    }
+
+    /** The task's log lines over a real WebSocket, as a viewer gets them: the tail, then the socket closes. */
+    private static List<JsonNode> logLines(String taskId) throws Exception {
+        URI uri = URI.create(stack.service("log-streamer").orElseThrow().baseUrl().replace("http://", "ws://")
+                + "/v1/tasks/" + taskId + "/logs?tail=100&follow=false");
+        List<JsonNode> lines = new CopyOnWriteArrayList<>();
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            lines.clear();
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + stack.devToken())
+                    .buildAsync(uri, new WebSocket.Listener() {
+                        private final StringBuilder partial = new StringBuilder();
+
+                        @Override
+                        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                            partial.append(data);
+                            if (last) {
+                                try {
+                                    lines.add(JSON.readTree(partial.toString()));
+                                } catch (Exception e) {
+                                    closed.completeExceptionally(e);
+                                }
+                                partial.setLength(0);
+                            }
+                            webSocket.request(1);
+                            return null;
+                        }
+
+                        @Override
+                        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                            closed.complete(null);
+                            return null;
+                        }
+
+                        @Override
+                        public void onError(WebSocket webSocket, Throwable error) {
+                            closed.completeExceptionally(error);
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            closed.get(30, TimeUnit.SECONDS);
+            socket.abort();
+            assertThat(lines).extracting(line -> line.path("text").asText()).contains("hello", "bye");
+        });
+        return List.copyOf(lines);
+    }
+}
