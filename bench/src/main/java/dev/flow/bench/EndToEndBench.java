@@ -50,7 +50,9 @@ public final class EndToEndBench {
         Path state = Files.createTempDirectory("flow-bench-");
         Map<String, String> services = Map.of("flow.poller.interval", "1s");
         // room for every task at once in the cheapest region, as a real 200-task burst would need
+        // (and as many workload processes: beyond its cap the emulator refuses a workload like a docker error, 125)
         Map<String, String> emulator = Map.of("emulator.market.capacity-per-region", Integer.toString(tasks + 16),
+                "emulator.workload.max-processes", Integer.toString(tasks + 16),
                 "emulator.market.volatility-bps", "0");
         try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests(state, services, emulator));
              KafkaCompanion companion = new KafkaCompanion(stack.kafkaBootstrapServers())) {
@@ -64,6 +66,7 @@ public final class EndToEndBench {
         String poller = stack.service("status-poller").orElseThrow().baseUrl();
         Map<String, Long> submittedAt = new ConcurrentHashMap<>();
         Map<String, Long> completedAt = new ConcurrentHashMap<>();
+        Map<String, TaskStatus> ended = new ConcurrentHashMap<>();
         ConsumerTask<String, byte[]> status = companion.consume(Serdes.String(), Serdes.ByteArray())
                 .withOffsetReset(OffsetResetStrategy.EARLIEST).withGroupId("bench-" + System.nanoTime())
                 .withAutoCommit()
@@ -99,10 +102,10 @@ public final class EndToEndBench {
 
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         int seen = 0;
-        while (!completedAt.keySet().containsAll(submittedAt.keySet()) && System.nanoTime() < deadline) {
+        while (!ended.keySet().containsAll(submittedAt.keySet()) && System.nanoTime() < deadline) {
             List<ConsumerRecord<String, byte[]>> records = status.getRecords();
             for (; seen < records.size(); seen++) {
-                onStatus(records.get(seen), completedAt);
+                onStatus(records.get(seen), completedAt, ended);
             }
             Thread.sleep(100); // a benchmark waiting for its work to finish; no assertion depends on it
         }
@@ -122,7 +125,9 @@ public final class EndToEndBench {
         System.out.printf("%n== EndToEndBench: %d tasks (echo; sleep 2) on one a100 each ==%n", tasks);
         System.out.printf("submitted in                     %8d ms (%.1f tasks/s)%n", submitMs,
                 tasks * 1000.0 / Math.max(1, submitMs));
-        System.out.printf("completed                        %8d of %d in %d ms%n", latencies.size(), tasks, totalMs);
+        System.out.printf("ended                            %8d of %d in %d ms: %s%n", ended.size(), tasks, totalMs,
+                ended.values().stream().collect(java.util.stream.Collectors.groupingBy(s -> s,
+                        java.util.TreeMap::new, java.util.stream.Collectors.counting())));
         if (!latencies.isEmpty()) {
             System.out.printf("submit -> completed  p50 %6d ms   p95 %6d ms   max %6d ms%n",
                     pct(latencies, 50), pct(latencies, 95), latencies.get(latencies.size() - 1));
@@ -133,7 +138,8 @@ public final class EndToEndBench {
                 tasks, tasks, tasks / Math.max(0.001, calls / Math.max(1, cycles)));
     }
 
-    private static void onStatus(ConsumerRecord<String, byte[]> record, Map<String, Long> completedAt) {
+    private static void onStatus(ConsumerRecord<String, byte[]> record, Map<String, Long> completedAt,
+                                 Map<String, TaskStatus> ended) {
         String type = null;
         for (Header header : record.headers()) {
             if (header.key().equals(EventCodec.Headers.TYPE)) {
@@ -142,9 +148,14 @@ public final class EndToEndBench {
         }
         EventCodec.decode(type, record.value())
                 .filter(TaskStatusChanged.class::isInstance).map(TaskStatusChanged.class::cast)
-                .filter(change -> change.to() == TaskStatus.COMPLETED)
-                // the record's timestamp: when the poller published the completion
-                .ifPresent(change -> completedAt.putIfAbsent(change.taskId(), record.timestamp()));
+                .filter(change -> change.to().isTerminal())
+                .ifPresent(change -> {
+                    ended.putIfAbsent(change.taskId(), change.to());
+                    if (change.to() == TaskStatus.COMPLETED) {
+                        // the record's timestamp: when the poller published the completion
+                        completedAt.putIfAbsent(change.taskId(), record.timestamp());
+                    }
+                });
     }
 
     /** GET calls the poller's kind of reader makes: bids, instances, history, availability (the emulator counts). */
