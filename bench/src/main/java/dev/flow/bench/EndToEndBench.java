@@ -58,6 +58,7 @@ public final class EndToEndBench {
              KafkaCompanion companion = new KafkaCompanion(stack.kafkaBootstrapServers())) {
             run(stack, companion, tasks);
         }
+        System.out.println("every component's log: " + state.resolve("logs"));
         System.exit(0);
     }
 

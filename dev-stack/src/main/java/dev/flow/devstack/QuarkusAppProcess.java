@@ -33,13 +33,15 @@ public final class QuarkusAppProcess implements AutoCloseable {
     private final OutputStream lifeline;
     private final int port;
     private final Path log;
+    private final boolean temporaryLog;
 
-    private QuarkusAppProcess(String name, Process process, int port, Path log) {
+    private QuarkusAppProcess(String name, Process process, int port, Path log, boolean temporaryLog) {
         this.name = name;
         this.process = process;
         this.lifeline = process.getOutputStream();
         this.port = port;
         this.log = log;
+        this.temporaryLog = temporaryLog;
     }
 
     /** The repository root: {@code flow.repo.root} (set by the build for tests), else the working directory. */
@@ -98,6 +100,14 @@ public final class QuarkusAppProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        if (temporaryLog) {
+            // a log nobody asked to keep: what mattered was in the start failure's message, if any
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException ignored) {
+                // best effort, it lives in the temp directory
+            }
         }
     }
 
@@ -180,7 +190,7 @@ public final class QuarkusAppProcess implements AutoCloseable {
                         .redirectOutput(logPath.toFile())
                         .redirectInput(ProcessBuilder.Redirect.PIPE);
                 builder.environment().putAll(environment);
-                QuarkusAppProcess app = new QuarkusAppProcess(name, builder.start(), httpPort, logPath);
+                QuarkusAppProcess app = new QuarkusAppProcess(name, builder.start(), httpPort, logPath, logFile == null);
                 try {
                     awaitReady(app);
                 } catch (RuntimeException e) {
