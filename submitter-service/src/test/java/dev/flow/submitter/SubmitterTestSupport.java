@@ -71,10 +71,27 @@ public final class SubmitterTestSupport {
 
     /** How many times the emulator was asked to create a bid (all callers). */
     public static long bidCreations(MithrilEmulator emulator) {
+        return requests(emulator, "POST /v2/spot/bids");
+    }
+
+    /** How many times the emulator was asked to create a volume (all callers). */
+    public static long volumeCreations(MithrilEmulator emulator) {
+        return requests(emulator, "POST /v2/volumes");
+    }
+
+    private static long requests(MithrilEmulator emulator, String call) {
         String counters = emulator.requestCounters();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"POST /v2/spot/bids\"\\s*:\\s*(\\d+)")
-                .matcher(counters);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + java.util.regex.Pattern.quote(call)
+                + "\"\\s*:\\s*(\\d+)").matcher(counters);
         return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    public static String bobToken() {
+        return DevJwt.shared().token("bob", List.of(OTHER_PROJECT));
+    }
+
+    public static RequestSpecification asBob() {
+        return given().header("Authorization", "Bearer " + bobToken());
     }
 
     public static ProducerRecord<String, byte[]> record(String topic, FlowEvent event) {

@@ -114,6 +114,10 @@ public class TaskEntity {
     @Column(name = "idempotency_key")
     public String idempotencyKey;
 
+    /** SHA-256 of the canonical request JSON the key was first used with ({@code RequestFingerprint}). */
+    @Column(name = "request_sha256")
+    public String requestSha256;
+
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 }

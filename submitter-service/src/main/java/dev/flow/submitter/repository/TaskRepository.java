@@ -41,4 +41,9 @@ public class TaskRepository implements PanacheRepositoryBase<TaskEntity, String>
         return find("cancelRequestedAt < ?1 and bidCancelledAt is null and bidFid is not null",
                 Sort.by("cancelRequestedAt"), before).page(Page.ofSize(limit)).list();
     }
+
+    /** The tasks whose bids these are (a volume names the bids it is attached to). */
+    public Uni<List<TaskEntity>> findByBidFids(Collection<String> bidFids) {
+        return list("bidFid in ?1", bidFids);
+    }
 }

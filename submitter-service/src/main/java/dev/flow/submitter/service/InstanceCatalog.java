@@ -112,12 +112,54 @@ public class InstanceCatalog {
                 candidates = withCapacity;
             }
         }
-        Comparator<Offer> order = Comparator.comparing((Offer o) -> o.auction().lastInstancePrice())
+        Offer best = candidates.stream().min(priceOrder()).orElseThrow();
+        return best.toPlacement();
+    }
+
+    /** Cheapest first; on a tie the preferred region, then region and name (a stable answer). */
+    private Comparator<Offer> priceOrder() {
+        return Comparator.comparing((Offer o) -> o.auction().lastInstancePrice())
                 .thenComparing(o -> preferredRegion.map(p -> !p.equals(o.auction().region())).orElse(true))
                 .thenComparing(o -> o.auction().region())
                 .thenComparing(o -> o.type().name());
-        Offer best = candidates.stream().min(order).orElseThrow();
-        return best.toPlacement();
+    }
+
+    /**
+     * What can be bid on now (the seed's {@code find_instances}): offers with capacity that match every criterion
+     * given, cheapest first, at most {@code limit}.
+     *
+     * @throws ValidationError on {@code region} when no offer of the catalog is in that region
+     */
+    public Uni<List<Offer>> available(InstanceFilter filter, int limit) {
+        return offers().map(offers -> select(offers, filter, limit));
+    }
+
+    List<Offer> select(List<Offer> offers, InstanceFilter filter, int limit) {
+        if (filter.region() != null && offers.stream().noneMatch(o -> o.auction().region().equals(filter.region()))) {
+            List<String> regions = offers.stream().map(o -> o.auction().region()).distinct().sorted().toList();
+            List<String> suggestions = Suggestions.closest(filter.region(), regions, 3);
+            throw new ValidationError("unknown region " + filter.region(), List.of(new FieldError("region",
+                    "`" + filter.region() + "` is not a region of the catalog; regions: " + String.join(", ", regions),
+                    suggestions.isEmpty() ? null : suggestions.getFirst())), suggestions);
+        }
+        return offers.stream().filter(o -> o.auction().capacity() > 0).filter(filter::accepts)
+                .sorted(priceOrder()).limit(limit).toList();
+    }
+
+    /**
+     * The region of a resource that names none (a volume): {@code MITHRIL_DEFAULT_REGION} when set, else the region
+     * of the cheapest offer with capacity, which is where a task naming no region and no type preference lands most
+     * often; the cheapest offer at all when nothing has capacity.
+     */
+    public Uni<String> defaultRegion() {
+        if (preferredRegion.isPresent()) {
+            return Uni.createFrom().item(preferredRegion.get());
+        }
+        return offers().map(offers -> offers.stream().filter(o -> o.auction().capacity() > 0).min(priceOrder())
+                .or(() -> offers.stream().min(priceOrder()))
+                .map(o -> o.auction().region())
+                .orElseThrow(() -> ValidationError.of(FieldError.of("region",
+                        "is required: Mithril's catalog offers nothing now to choose a region from"))));
     }
 
     private static ResourceNotFoundError notOffered(List<Offer> offers, InstanceTypeSpec spec, Integer minGpuMemoryGb) {
@@ -140,7 +182,7 @@ public class InstanceCatalog {
     /** One (type, region) of the catalog. */
     public record Offer(InstanceType type, Auction auction, InstanceTypeSpec.Named named) {
 
-        boolean matches(InstanceTypeSpec spec) {
+        public boolean matches(InstanceTypeSpec spec) {
             return switch (spec) {
                 case InstanceTypeSpec.Fid fid -> fid.fid().equals(type.fid());
                 case InstanceTypeSpec.Named n -> n.equals(named);
@@ -151,7 +193,15 @@ public class InstanceCatalog {
             return type.gpuMemoryGb() * Math.max(1, type.numGpus());
         }
 
-        String displayName() {
+        /** The GPU model as a lowercase token ({@code a100}); Mithril's spelling lowercased for a type the parser does not know. */
+        public String gpuToken() {
+            if (named != null) {
+                return named.gpuType().token();
+            }
+            return type.gpuType() == null ? null : type.gpuType().strip().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public String displayName() {
             return named != null ? named.shortName() : type.name();
         }
 

@@ -127,12 +127,31 @@ public class MithrilDirectory {
             return Uni.createFrom().item(List.of());
         }
         return Multi.createFrom().iterable(volumes)
-                .onItem().transformToUniAndConcatenate(v -> mithril.findVolumeByName(projectFid, region, v.name())
-                        .chain(existing -> existing.map(Uni.createFrom()::item).orElseGet(() -> mithril.createVolume(
-                                new CreateVolumeRequest(v.name(), projectFid,
-                                        v.volumeInterface() == VolumeInterface.FILE ? DiskInterface.FILE : DiskInterface.BLOCK,
-                                        region, v.sizeGb()))))
-                        .map(Volume::fid))
+                .onItem().transformToUniAndConcatenate(v -> ensureVolume(projectFid, region, v))
+                .map(ensured -> ensured.volume().fid())
                 .collect().asList();
+    }
+
+    /** A volume found by name, or created by this call. */
+    public record EnsuredVolume(Volume volume, boolean created) {
+    }
+
+    /**
+     * The live volume named {@code spec.name()} in the project and region, created when missing (the client's create
+     * is idempotent by name). The one path for a task's volumes and {@code POST /v1/volumes}: an existing volume is
+     * reused as it is (its size and interface are not compared here).
+     */
+    public Uni<EnsuredVolume> ensureVolume(String projectFid, String region, VolumeSpec spec) {
+        return mithril.findVolumeByName(projectFid, region, spec.name())
+                .chain(existing -> existing.map(v -> Uni.createFrom().item(new EnsuredVolume(v, false)))
+                        .orElseGet(() -> mithril.createVolume(new CreateVolumeRequest(spec.name(), projectFid,
+                                        spec.volumeInterface() == VolumeInterface.FILE ? DiskInterface.FILE
+                                                : DiskInterface.BLOCK, region, spec.sizeGb()))
+                                .map(v -> new EnsuredVolume(v, true))));
+    }
+
+    /** The project's live volumes, every region. */
+    public Uni<List<Volume>> volumes(String projectFid) {
+        return mithril.listVolumes(projectFid, null, false);
     }
 }

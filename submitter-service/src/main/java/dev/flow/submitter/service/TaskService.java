@@ -66,24 +66,39 @@ public class TaskService {
     }
 
     /**
-     * Submits a task once per {@code idempotencyKey} (per project): a repeated key returns the first task (whatever
-     * its state) and places no second bid. Without a key every call submits.
+     * Submits a task once per {@code idempotencyKey} (per project): a repeated key with the same body returns the
+     * first task (whatever its state) and places no second bid; with another body it is a 422 on
+     * {@code Idempotency-Key} (a client reusing a key by mistake must not get an unrelated task back). Without a key
+     * every call submits.
      */
     public Uni<Submission> submit(String json, String project, String caller, String idempotencyKey) {
         if (idempotencyKey == null) {
-            return doSubmit(json, project, caller, null).map(t -> new Submission(t, true));
+            return doSubmit(json, project, caller, null, null).map(t -> new Submission(t, true));
         }
+        String fingerprint = RequestFingerprint.of(json);
         Executor context = VertxContexts.current();
         return store.findByIdempotencyKey(project, idempotencyKey).chain(existing -> existing != null
-                ? Uni.createFrom().item(new Submission(existing, false))
-                : doSubmit(json, project, caller, idempotencyKey).map(t -> new Submission(t, true))
+                ? Uni.createFrom().item(replay(existing, idempotencyKey, fingerprint))
+                : doSubmit(json, project, caller, idempotencyKey, fingerprint).map(t -> new Submission(t, true))
                         // a concurrent request with the same key won the insert: answer with its task
                         .onFailure(e -> !(e instanceof FlowError)).recoverWithUni(failure ->
                                 VertxContexts.backTo(context, Uni.createFrom().voidItem())
                                         .chain(() -> store.findByIdempotencyKey(project, idempotencyKey))
                                         .chain(winner -> winner != null
-                                                ? Uni.createFrom().item(new Submission(winner, false))
+                                                ? Uni.createFrom().item(replay(winner, idempotencyKey, fingerprint))
                                                 : Uni.createFrom().failure(failure))));
+    }
+
+    /** The first task of a key, when the request is the one the key was first used with. */
+    private static Submission replay(TaskEntity first, String idempotencyKey, String fingerprint) {
+        // rows written before fingerprints were stored (V3) have none: replayed as before
+        if (first.requestSha256 != null && !first.requestSha256.equals(fingerprint)) {
+            throw new ValidationError("Idempotency-Key " + idempotencyKey + " was already used with a different "
+                    + "request body (task " + first.id + ")", List.of(new FieldError("Idempotency-Key",
+                    "was already used for task " + first.id + " with a different request body; a retry must send "
+                            + "the same body", "use a new Idempotency-Key for a new task")), List.of());
+        }
+        return new Submission(first, false);
     }
 
     /**
@@ -92,7 +107,8 @@ public class TaskService {
      * @param project the caller's project (already checked against the token)
      * @param caller  the token's subject, recorded as the task's creator
      */
-    private Uni<TaskEntity> doSubmit(String json, String project, String caller, String idempotencyKey) {
+    private Uni<TaskEntity> doSubmit(String json, String project, String caller, String idempotencyKey,
+                                     String fingerprint) {
         TaskConfig taskConfig;
         String taskId = TaskIds.next();
         String script;
@@ -114,6 +130,7 @@ public class TaskService {
                             Money limit = limitPrice(taskConfig, placement);
                             TaskEntity task = newTask(taskId, project, projectFid, caller, redacted, placement, limit);
                             task.idempotencyKey = idempotencyKey;
+                            task.requestSha256 = fingerprint;
                             CreateBidRequest bid = new CreateBidRequest(projectFid, placement.region(),
                                     placement.instanceTypeFid(), limit, quantity, task.bidName, launch);
                             return VertxContexts.backTo(context, Uni.createFrom().item(task))

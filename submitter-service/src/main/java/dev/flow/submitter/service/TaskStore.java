@@ -25,7 +25,9 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * The submitter's units of work on its database: each public method is one transaction, and every event it
@@ -96,6 +98,16 @@ public class TaskStore {
     @WithSession
     public Uni<TaskEntity> findByIdempotencyKey(String project, String key) {
         return tasks.findByIdempotencyKey(project, key);
+    }
+
+    /** Bid fid → task id, for the bids among {@code bidFids} that are tasks of this platform. */
+    @WithSession
+    public Uni<Map<String, String>> tasksOfBids(Collection<String> bidFids) {
+        if (bidFids.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return tasks.findByBidFids(bidFids).map(found -> found.stream()
+                .collect(Collectors.toMap(t -> t.bidFid, t -> t.id, (a, b) -> a)));
     }
 
     @WithSession

@@ -35,6 +35,7 @@ import dev.flow.model.json.FlowJson;
 import dev.flow.model.task.TaskConfig;
 import dev.flow.mithril.client.model.CreateBidRequest;
 import dev.flow.mithril.client.model.LaunchSpecification;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -81,11 +82,12 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
 @QuarkusTest
-@WithTestResource(KafkaTestResource.class)
-@WithTestResource(PostgresTestResource.class)
-@WithTestResource(JwtTestResource.class)
-@WithTestResource(MithrilEmulatorTestResource.class)
-@WithTestResource(PlatformKeyTestResource.class)
+// MATCHING_RESOURCES: the REST test classes share one application start (and broker, database)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = MithrilEmulatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = PlatformKeyTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class TaskResourceTest {
 
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -306,6 +308,33 @@ class TaskResourceTest {
     }
 
     @Test
+    void anIdempotencyKeyReusedWithAnotherBodyIs422AndCreatesNothing() {
+        String key = "reuse-" + UUID.randomUUID();
+        String name = uniqueName("fp");
+        String body = "{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\", \"env\": {\"A\": \"1\"}}"
+                .formatted(name);
+        String first = asAlice().header("Idempotency-Key", key).contentType("application/json").body(body)
+                .post("/v1/tasks").then().statusCode(201).extract().path("task_id");
+        long bids = bidCreations(emulator);
+        // the same request re-serialised (keys reordered, blanks): still a replay
+        String reordered = "{ \"env\":{\"A\":\"1\"},\"command\":\"sleep 60\",\"instance_type\":\"a100\",\"name\":\"%s\" }"
+                .formatted(name);
+        asAlice().header("Idempotency-Key", key).contentType("application/json").body(reordered)
+                .post("/v1/tasks").then().statusCode(200).body("task_id", equalTo(first));
+        // a changed env value (never stored in clear) is a different request
+        asAlice().header("Idempotency-Key", key).contentType("application/json").body(body.replace("\"1\"", "\"2\""))
+                .post("/v1/tasks").then().statusCode(422).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("Idempotency-Key"))
+                .body("errors[0].reason", containsString(first))
+                .body(not(containsString("\"2\"")));
+        asAlice().header("Idempotency-Key", key).contentType("application/json").body("not json")
+                .post("/v1/tasks").then().statusCode(422).body("errors[0].field", equalTo("Idempotency-Key"));
+        assertThat(bidCreations(emulator)).isEqualTo(bids);
+        asAlice().queryParam("limit", 500).get("/v1/tasks").then().statusCode(200)
+                .body("findAll { it.name == '%s' }.size()".formatted(name), equalTo(1));
+    }
+
+    @Test
     void interruptedSubmissionsAreAdoptedWhenTheirBidExistsElseFailed() throws Exception {
         Map<String, InstanceType> types = mithril().instanceTypes().await().atMost(WAIT).stream()
                 .collect(Collectors.toMap(InstanceType::fid, Function.identity()));
@@ -384,7 +413,8 @@ class TaskResourceTest {
                 .body("checks.name", hasItem("Kafka connection health check"))
                 .body("checks.name", hasItem("Reactive PostgreSQL connections health check"));
         given().get("/q/openapi?format=json").then().statusCode(200)
-                .body(containsString("/v1/tasks/{id}")).body(containsString("max_price_per_hour"));
+                .body(containsString("/v1/tasks/{id}")).body(containsString("max_price_per_hour"))
+                .body(containsString("/v1/instances")).body(containsString("/v1/volumes/{volume}"));
     }
 
     @Test

@@ -83,4 +83,21 @@ class InstanceCatalogTest {
         assertThat(p.instanceTypeFid()).isEqualTo("it_A1b2C3d4E5f6G7h8");
         assertThat(p.displayName()).isEqualTo("a100");
     }
+
+    @Test
+    void availableOffersHaveCapacityMatchEveryCriterionAndComeCheapestFirst() {
+        InstanceFilter any = new InstanceFilter(null, null, null, null, null, null);
+        assertThat(catalog.select(offers, any, 10)).extracting(o -> o.type().fid())
+                .containsExactly("it_weird", "it_a1west", "it_a8east", "it_h8east"); // it_a1east: no capacity
+        assertThat(catalog.select(offers, any, 2)).hasSize(2);
+        assertThat(catalog.select(offers, new InstanceFilter(null, 8, null, null, null,
+                dev.flow.model.instance.GpuType.A100), 10)).extracting(o -> o.type().fid()).containsExactly("it_a8east");
+        assertThat(catalog.select(offers, new InstanceFilter(parse("a100"), null, Money.parse("$1.50"), "us-west1-a",
+                80, null), 10)).extracting(o -> o.type().fid()).containsExactly("it_a1west");
+        assertThat(catalog.select(offers, new InstanceFilter(null, null, Money.parse("$1.49"), null, 80, null), 10))
+                .isEmpty();
+        assertThatThrownBy(() -> catalog.select(offers, new InstanceFilter(null, null, null, "us-east1-b", null, null),
+                10)).isInstanceOf(ValidationError.class).hasMessageContaining("us-east1-b")
+                .satisfies(e -> assertThat(((ValidationError) e).suggestions()).contains("us-east1-a"));
+    }
 }
