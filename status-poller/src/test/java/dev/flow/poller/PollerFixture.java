@@ -28,6 +28,7 @@ import dev.flow.model.json.FlowJson;
 import dev.flow.model.money.Money;
 import dev.flow.model.startup.WorkloadBlock;
 import dev.flow.model.startup.WorkloadSpec;
+import dev.flow.model.task.TaskConfig;
 import dev.flow.service.messaging.CloudEventRecords;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -87,11 +88,17 @@ final class PollerFixture {
 
     /** Places the task's bid ({@code flow-<task id>}) and publishes TaskSubmitted and BidPlaced for it. */
     Bid submit(String taskId, String project, String type, String region, String limit, int nodes, String script) {
+        return submit(taskId, project, type, region, limit, nodes, script, null);
+    }
+
+    /** The same, with the task's configuration in the TaskSubmitted (its {@code max_run_time_hours}, ...). */
+    Bid submit(String taskId, String project, String type, String region, String limit, int nodes, String script,
+               TaskConfig config) {
         String projectFid = projectFid(project);
         String typeFid = instanceTypeFid(type, region);
         Money price = Money.parse(limit);
         Instant submittedAt = Instant.now();
-        publish(new TaskSubmitted(taskId, project, taskId, type, nodes, region, price, null, submittedAt));
+        publish(new TaskSubmitted(taskId, project, taskId, type, nodes, region, price, config, submittedAt));
         Bid bid = mithril.createBid(new CreateBidRequest(projectFid, region, typeFid, price, nodes, "flow-" + taskId,
                 LaunchSpecification.of(List.of(), List.of(), script))).await().atMost(CALL);
         publish(new BidPlaced(taskId, bid.fid(), project, region, typeFid, price, Instant.now()));

@@ -26,6 +26,8 @@ import dev.flow.model.event.WorkloadExited;
 import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
+import dev.flow.model.task.TaskConfig;
+import dev.flow.model.task.TaskConfigs;
 import dev.flow.service.messaging.CloudEventRecords;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -221,6 +223,50 @@ class StatusPollerTest {
         // never allocated: priced at the bid's limit
         assertThat(changes.getLast().pricePerHour()).isEqualTo(Money.parse("$0.01"));
         status.stop();
+    }
+
+    @Test
+    void aTaskRunningPastItsMaxRunTimeIsStoppedOnceAndEndsCancelledMaxRuntime() {
+        String taskId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        ConsumerTask<String, byte[]> commands = fixture.records(Topics.TASK_COMMANDS);
+        // 0.001 h = 3.6 s of running allowed
+        TaskConfig config = TaskConfigs.parse(
+                "{\"command\": \"sleep 600\", \"instance_type\": \"a100\", \"max_run_time_hours\": 0.001}");
+        Bid bid = fixture.submit(taskId, PROJECT, "a100-80gb.sxm.1x", "us-central1-a", "$50.00", 1,
+                PollerFixture.workloadScript(taskId, "sleep 600"), config);
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                .anyMatch(c -> c.to() == TaskStatus.RUNNING));
+        TaskStatusChanged running = PollerFixture.changesOf(status, taskId).stream()
+                .filter(c -> c.to() == TaskStatus.RUNNING).findFirst().orElseThrow();
+
+        await().atMost(WAIT).until(() -> !stopsOf(commands, taskId).isEmpty());
+        StopTask stop = stopsOf(commands, taskId).getFirst();
+        assertThat(stop.reason()).isEqualTo(TransitionReason.MAX_RUNTIME);
+        assertThat(stop.requestedBy()).isEqualTo("status-poller");
+        // asked only once the allowed run time since it started running had passed
+        assertThat(stop.at()).isAfterOrEqualTo(running.at().plusMillis(3600));
+        // the poller never cancels at Mithril itself
+        assertThat(mithril.getBid(bid.fid()).await().atMost(WAIT).status())
+                .isNotEqualTo(dev.flow.mithril.client.model.BidStatus.TERMINATED);
+
+        // the submitter cancels the bid on the StopTask
+        fixture.cancel(bid.fid());
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).getLast().to().isTerminal());
+        TaskStatusChanged end = PollerFixture.changesOf(status, taskId).getLast();
+        assertThat(end.from()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(end.to()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(end.reason()).isEqualTo(TransitionReason.MAX_RUNTIME);
+        // every cycle between the stop and the end saw the task out of time: still one command
+        assertThat(stopsOf(commands, taskId)).hasSize(1);
+        commands.stop();
+        status.stop();
+    }
+
+    private static List<StopTask> stopsOf(ConsumerTask<String, byte[]> commands, String taskId) {
+        return PollerFixture.recordsOf(commands, taskId).stream()
+                .map(r -> CloudEventRecords.fromRecord(r).orElse(null))
+                .filter(StopTask.class::isInstance).map(StopTask.class::cast).toList();
     }
 
     @Test

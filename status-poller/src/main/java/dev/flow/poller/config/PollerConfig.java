@@ -10,9 +10,24 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "flow.poller")
 public interface PollerConfig {
 
-    /** Pause between the end of one polling cycle and the start of the next. */
+    /**
+     * The short pause between the end of one polling cycle and the start of the next, used while a task is moving:
+     * pending, preempting, or running for less than {@link #settleTime()} (and when no task is active, which costs no
+     * Mithril call). Also the tick at which the poller reconsiders which interval applies.
+     */
     @WithDefault("5s")
     Duration interval();
+
+    /**
+     * The long pause, used while every active task is steadily running or paused: nothing is expected to change
+     * soon, so Mithril is asked less often.
+     */
+    @WithDefault("30s")
+    Duration steadyInterval();
+
+    /** How long after a task's last transition to running it still counts as moving (short interval). */
+    @WithDefault("30s")
+    Duration settleTime();
 
     /**
      * Whether cycles run on their own. Off only in tests that drive {@code StatusPoller#pollOnce()} themselves to

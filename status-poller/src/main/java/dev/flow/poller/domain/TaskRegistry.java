@@ -70,6 +70,14 @@ public class TaskRegistry {
                 t.bidFid(), t.region(), t.instanceType(), 0, null));
     }
 
+    /**
+     * A TaskSubmitted read again by the restart's replay: fills what a snapshot does not carry (limit price, run time
+     * limit) into the known task; publishes nothing and never brings a task back.
+     */
+    public synchronized void refill(TaskSubmitted e) {
+        find(e.taskId()).ifPresent(t -> t.fillFromSubmitted(e));
+    }
+
     public synchronized void bidPlaced(BidPlaced e) {
         find(e.taskId()).ifPresent(t -> t.bidPlaced(e.bidFid(), e.region(), e.limitPrice(), e.at()));
     }
@@ -126,6 +134,25 @@ public class TaskRegistry {
             }
         }
         return out;
+    }
+
+    /** Copies of every non-terminal task (the polling interval depends on them). */
+    public synchronized List<TaskView> active() {
+        return tasks.values().stream().filter(TrackedTask::isActive).map(TaskView::of).toList();
+    }
+
+    /** The active tasks that ran past their {@code max_run_time_hours} and are not being stopped yet. */
+    public synchronized List<TaskView> outOfTime(Instant now) {
+        return tasks.values().stream().filter(t -> t.ranOutOfTime(now)).map(TaskView::of).toList();
+    }
+
+    /**
+     * The poller asked the submitter to stop the task for {@code MAX_RUNTIME}: remembered as the task's stop reason
+     * at once, so no later cycle asks again before the command comes back from {@code flow.task.commands} (where a
+     * restart finds it again).
+     */
+    public synchronized void maxRunTimeStopSent(String taskId) {
+        find(taskId).ifPresent(t -> t.stopRequested(TransitionReason.MAX_RUNTIME));
     }
 
     public synchronized Optional<TaskView> view(String taskId) {

@@ -1,5 +1,6 @@
 package dev.flow.poller.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -8,16 +9,22 @@ import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
 
-/** An immutable copy of a {@link TrackedTask} that one polling cycle works on without holding the registry lock. */
+/**
+ * An immutable copy of a {@link TrackedTask} that one polling cycle works on without holding the registry lock.
+ *
+ * @param startedAt  when the task first became running (null before)
+ * @param maxRunTime its {@code max_run_time_hours}, null when unlimited
+ */
 public record TaskView(String taskId, String project, String name, String instanceType, int numInstances,
                        String region, Money limitPrice, String bidFid, String bidName, int restartCount,
                        TaskStatus status, TransitionReason reason, Instant at, List<InstanceInfo> instances,
                        TransitionReason stopReason, Integer exitCode, Instant unexplainedTerminationSeenAt,
-                       long version) {
+                       long version, Instant startedAt, Duration maxRunTime) {
 
     static TaskView of(TrackedTask t) {
         return new TaskView(t.taskId(), t.project(), t.name(), t.instanceType(), t.numInstances(), t.region(),
                 t.limitPrice(), t.bidFid(), t.bidName(), t.restartCount(), t.status(), t.reason(), t.at(),
-                t.instances(), t.stopReason(), t.exitCode(), t.unexplainedTerminationSeenAt(), t.version());
+                t.instances(), t.stopReason(), t.exitCode(), t.unexplainedTerminationSeenAt(), t.version(), t.startedAt(),
+                t.maxRunTime());
     }
 }

@@ -1,5 +1,8 @@
 package dev.flow.poller.domain;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -26,6 +29,11 @@ public final class TrackedTask {
     private String region;
     private Money limitPrice;
     private Instant createdAt;
+    /**
+     * The task's {@code max_run_time_hours}, null when unlimited. Not in the (shared) snapshot: after a restart the
+     * replayed TaskSubmitted fills it again (see {@link #fillFromSubmitted}).
+     */
+    private Duration maxRunTime;
 
     private String bidFid;
     private Instant bidSetAt;
@@ -64,8 +72,19 @@ public final class TrackedTask {
         t.limitPrice = e.limitPrice();
         t.createdAt = e.at();
         t.pricePerHour = e.limitPrice();
+        t.maxRunTime = maxRunTimeOf(e);
         t.partition = partition;
         return t;
+    }
+
+    /** {@code max_run_time_hours} as a duration, to the millisecond up; null when the task has no limit. */
+    static Duration maxRunTimeOf(TaskSubmitted e) {
+        BigDecimal hours = e.config() == null ? null : e.config().maxRunTimeHours();
+        if (hours == null || hours.signum() <= 0) {
+            return null;
+        }
+        return Duration.ofMillis(hours.multiply(BigDecimal.valueOf(3_600_000L)).setScale(0, RoundingMode.CEILING)
+                .longValueExact());
     }
 
     static TrackedTask fromSnapshot(TaskSnapshot s, int partition) {
@@ -138,6 +157,8 @@ public final class TrackedTask {
     public String region() { return region; }
     public Money limitPrice() { return limitPrice; }
     public Instant createdAt() { return createdAt; }
+    public Duration maxRunTime() { return maxRunTime; }
+    public Instant startedAt() { return startedAt; }
     public String bidFid() { return bidFid; }
     public int restartCount() { return restartCount; }
     public TaskStatus status() { return status; }
@@ -198,9 +219,26 @@ public final class TrackedTask {
     }
 
     void fillFromSubmitted(TaskSubmitted e) {
-        // a snapshot lacks the limit price of a never-allocated task: take it from the replayed TaskSubmitted
+        // a snapshot lacks the limit price of a never-allocated task and the run time limit: take them from the
+        // replayed TaskSubmitted
         if (limitPrice == null) {
             limitPrice = e.limitPrice();
         }
+        if (maxRunTime == null) {
+            maxRunTime = maxRunTimeOf(e);
+        }
+    }
+
+    /**
+     * Whether the task ran past its {@code max_run_time_hours} and nobody asked to stop it yet. The run time is the
+     * wall time since the task first became running ({@code startedAt}, Mithril's time, kept in the snapshot): a
+     * preempted or paused stretch after that counts too, so the limit bounds how long the task may hold the
+     * platform, and a restart measures exactly the same. A task with a stop reason (this poller's own earlier
+     * {@code StopTask(MAX_RUNTIME)}, replayed from {@code flow.task.commands} after a restart, a user cancel, a
+     * budget stop) or a workload exit is already on its way out.
+     */
+    boolean ranOutOfTime(Instant now) {
+        return isActive() && maxRunTime != null && startedAt != null && stopReason == null && exitCode == null
+                && now.isAfter(startedAt.plus(maxRunTime));
     }
 }

@@ -148,7 +148,8 @@ public class StateTopic {
      * A snapshot says where a task stands, not what was asked of it: a CancelRequested, StopTask or WorkloadExited
      * consumed before the restart would be forgotten, and the task would end as a plain cancel. So the lifecycle and
      * command topics are read again from the submission of the oldest active task to their current end, and every
-     * event is applied once more (the handlers are idempotent; TaskSubmitted is left to the group consumer).
+     * event is applied once more (the handlers are idempotent). A TaskSubmitted only fills in what a snapshot does
+     * not carry, the run time limit; watching a new task is left to the group consumer.
      */
     private void replayCauses(Instant since, Instant deadline) {
         Map<String, Object> props = clientProps();
@@ -189,6 +190,8 @@ public class StateTopic {
         try {
             var event = CloudEventRecords.fromRecord(record).orElse(null);
             switch (event) {
+                // only fills what a snapshot lacks (the run time limit); a new task is the group consumer's business
+                case dev.flow.model.event.TaskSubmitted e -> registry.refill(e);
                 case dev.flow.model.event.BidPlaced e -> registry.bidPlaced(e);
                 case dev.flow.model.event.TaskResubmitted e -> registry.resubmitted(e);
                 case dev.flow.model.event.CancelRequested e -> registry.cancelRequested(e);

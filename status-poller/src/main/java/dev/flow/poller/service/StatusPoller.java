@@ -1,5 +1,6 @@
 package dev.flow.poller.service;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,7 +59,9 @@ import org.jboss.logging.Logger;
  * history of the project since the oldest changed task's last transition (to date the steps and restore those
  * between two polls) and, once per cycle, the spot availability (the price of allocated instances).
  *
- * <p>Cycles never overlap: the next starts {@code flow.poller.interval} after the previous ended. A failing project
+ * <p>Cycles never overlap: the next starts {@code flow.poller.interval} after the previous ended, or
+ * {@code flow.poller.steady-interval} when every task is steadily running or paused ({@link PollInterval}). Each
+ * cycle also asks the submitter to stop the tasks that ran past their {@code max_run_time_hours}. A failing project
  * is logged and polled again next cycle; nothing is committed for it, so no transition is lost.
  */
 @ApplicationScoped
@@ -82,6 +85,7 @@ public class StatusPoller {
     private final DistributionSummary callsPerCycle;
     private volatile boolean stopped;
     private volatile long timerId = -1;
+    private volatile Instant lastCycleEnded = Instant.EPOCH;
 
     public StatusPoller(MithrilClient mithril, TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher,
                         PollerConfig config, Vertx vertx, MeterRegistry meters) {
@@ -113,16 +117,38 @@ public class StatusPoller {
         }
     }
 
+    /**
+     * Ticks at the short interval; a tick starts a cycle only when the interval that applies now
+     * ({@link PollInterval}) has passed since the previous cycle ended. Deciding at every tick rather than once after
+     * a cycle lets a task submitted during a steady pause be picked up at the next tick.
+     */
     private void scheduleNext() {
         if (stopped) {
             return;
         }
-        timerId = vertx.setTimer(Math.max(1, config.interval().toMillis()), id -> pollOnce().subscribe().with(
-                report -> scheduleNext(),
-                failure -> {
-                    LOG.error("polling cycle failed", failure);
-                    scheduleNext();
-                }));
+        timerId = vertx.setTimer(Math.max(1, config.interval().toMillis()), id -> {
+            Instant now = Instant.now();
+            if (now.isBefore(lastCycleEnded.plus(currentInterval(now)))) {
+                scheduleNext();
+                return;
+            }
+            pollOnce().subscribe().with(
+                    report -> {
+                        lastCycleEnded = Instant.now();
+                        scheduleNext();
+                    },
+                    failure -> {
+                        LOG.error("polling cycle failed", failure);
+                        lastCycleEnded = Instant.now();
+                        scheduleNext();
+                    });
+        });
+    }
+
+    /** The pause that applies now between two cycles: short while a task is moving, else steady. */
+    public Duration currentInterval(Instant now) {
+        return PollInterval.choose(registry.active(), now, config.interval(), config.steadyInterval(),
+                config.settleTime());
     }
 
     /** Consecutive cycles in which a Mithril call failed (readiness goes down past a threshold). */
@@ -147,6 +173,7 @@ public class StatusPoller {
                                 return 0;
                             }))
                     .collect().asList()
+                    .call(() -> enforceMaxRunTime(cycle))
                     .map(counts -> finish(cycle, byProject, counts.stream().mapToInt(Integer::intValue).sum()))
                     .eventually(() -> running.set(false));
         });
@@ -288,6 +315,33 @@ public class StatusPoller {
             return publisher.stop(new StopTask(c.task().taskId(), TransitionReason.PROVIDER_ERROR, SOURCE, last.at()));
         }
         return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * Asks the submitter (the only Mithril writer) to stop every task that ran past its {@code max_run_time_hours},
+     * once: the stop reason is remembered at once, and the command itself, on {@code flow.task.commands}, is read
+     * back by this poller (and by a restart's replay). The task then ends {@code cancelled (MAX_RUNTIME)} when its
+     * bid terminates. Needs no Mithril call, so it runs even when Mithril fails. A failed publish is retried next
+     * cycle.
+     */
+    private Uni<Void> enforceMaxRunTime(Cycle cycle) {
+        Instant now = Instant.now();
+        return Multi.createFrom().iterable(registry.outOfTime(now))
+                .onItem().transformToUniAndConcatenate(t -> publisher
+                        .stop(new StopTask(t.taskId(), TransitionReason.MAX_RUNTIME, SOURCE, now))
+                        .invoke(() -> {
+                            registry.maxRunTimeStopSent(t.taskId());
+                            LOG.infof("task %s ran longer than its max run time %s (running since %s): stop requested",
+                                    t.taskId(), t.maxRunTime(), t.startedAt());
+                        })
+                        .onFailure().recoverWithItem(failure -> {
+                            cycle.failed.set(true);
+                            LOG.warnf("asking to stop task %s for MAX_RUNTIME failed, retried next cycle: %s",
+                                    t.taskId(), describe(failure));
+                            return null;
+                        }))
+                .collect().asList()
+                .replaceWithVoid();
     }
 
     // ------------------------------------------------------------------------------------------------ Mithril

@@ -7,12 +7,15 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.flow.model.event.BidPlaced;
+import dev.flow.model.event.CancelRequested;
+import dev.flow.model.event.StopTask;
 import dev.flow.model.event.TaskSnapshot;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.TaskSubmitted;
 import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
+import dev.flow.model.task.TaskConfigs;
 import org.junit.jupiter.api.Test;
 
 /** The registry's idempotence: what Kafka's at-least-once delivery and a restart's replay rely on. */
@@ -63,6 +66,77 @@ class TaskRegistryTest {
                 t0.plusSeconds(10)));
         assertThat(registry.view("task-b").orElseThrow().bidFid()).isEqualTo("bid_new");
         assertThat(registry.oldestActiveCreatedAt()).contains(t0);
+    }
+
+    private static TaskSubmitted submittedWithMaxRunTime(String taskId, String hours, Instant at) {
+        return new TaskSubmitted(taskId, "flow-dev", "t", "a100", 1, "us-central1-a", LIMIT,
+                TaskConfigs.parse("{\"command\": \"sleep 600\", \"instance_type\": \"a100\", "
+                        + "\"max_run_time_hours\": " + hours + "}"), at);
+    }
+
+    private static void running(TaskRegistry registry, String taskId, Instant at) {
+        TaskView seen = registry.view(taskId).orElseThrow();
+        registry.commit(seen, List.of(new TaskStatusChanged(taskId, "flow-dev", TaskStatus.PENDING, TaskStatus.RUNNING,
+                TransitionReason.ALLOCATED, at, at, List.of(), LIMIT, 1, "bid_1", "us-central1-a", "a100", 0, null)))
+                .orElseThrow();
+    }
+
+    @Test
+    void aTaskRunningPastItsMaxRunTimeIsStoppedOnceMeasuredFromWhenItFirstRan() {
+        TaskRegistry registry = new TaskRegistry(Duration.ofHours(24));
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        // 0.5 h = 30 min, measured from the first RUNNING, not from the submission
+        registry.commitFirst(registry.submitted(submittedWithMaxRunTime("task-m", "0.5", t0), 0).orElseThrow());
+        assertThat(registry.outOfTime(t0.plus(Duration.ofHours(2)))).isEmpty();
+        running(registry, "task-m", t0.plus(Duration.ofMinutes(10)));
+        assertThat(registry.view("task-m").orElseThrow().maxRunTime()).isEqualTo(Duration.ofMinutes(30));
+
+        assertThat(registry.outOfTime(t0.plus(Duration.ofMinutes(40)))).isEmpty();
+        assertThat(registry.outOfTime(t0.plus(Duration.ofMinutes(41)))).extracting(TaskView::taskId)
+                .containsExactly("task-m");
+
+        registry.maxRunTimeStopSent("task-m");
+        assertThat(registry.outOfTime(t0.plus(Duration.ofMinutes(50)))).isEmpty();
+        assertThat(registry.view("task-m").orElseThrow().stopReason()).isEqualTo(TransitionReason.MAX_RUNTIME);
+        // the command read back from flow.task.commands changes nothing
+        registry.stopRequested(new StopTask("task-m", TransitionReason.MAX_RUNTIME, "status-poller", t0));
+        assertThat(registry.outOfTime(t0.plus(Duration.ofMinutes(50)))).isEmpty();
+    }
+
+    @Test
+    void noLimitOrAnotherStopMeansNoMaxRunTimeStop() {
+        TaskRegistry registry = new TaskRegistry(Duration.ofHours(24));
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        registry.commitFirst(registry.submitted(submitted("task-n", t0), 0).orElseThrow());
+        running(registry, "task-n", t0);
+        registry.commitFirst(registry.submitted(submittedWithMaxRunTime("task-c", "0.001", t0), 0).orElseThrow());
+        running(registry, "task-c", t0);
+        registry.cancelRequested(new CancelRequested("task-c", TransitionReason.USER_CANCEL, "alice", t0));
+
+        assertThat(registry.outOfTime(t0.plus(Duration.ofDays(8)))).isEmpty();
+    }
+
+    @Test
+    void afterARestartTheReplayRestoresTheLimitAndTheStopAlreadySent() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        TaskSubmitted submitted = submittedWithMaxRunTime("task-r", "0.001", t0);
+
+        // restarted before the stop: the snapshot says since when it runs, the replayed TaskSubmitted the limit
+        TaskRegistry restarted = new TaskRegistry(Duration.ofHours(24));
+        restarted.restore(snapshot("task-r", "bid_1", 2, t0.plusSeconds(1)), 0);
+        assertThat(restarted.outOfTime(t0.plusSeconds(60))).isEmpty();
+        restarted.refill(submitted);
+        assertThat(restarted.outOfTime(t0.plusSeconds(60))).extracting(TaskView::taskId).containsExactly("task-r");
+
+        // restarted after the stop: the replayed StopTask(MAX_RUNTIME) keeps it from being sent again
+        TaskRegistry again = new TaskRegistry(Duration.ofHours(24));
+        again.restore(snapshot("task-r", "bid_1", 2, t0.plusSeconds(1)), 0);
+        again.refill(submitted);
+        again.stopRequested(new StopTask("task-r", TransitionReason.MAX_RUNTIME, "status-poller", t0.plusSeconds(5)));
+        assertThat(again.outOfTime(t0.plusSeconds(60))).isEmpty();
+        // a refill never brings a task back or creates one
+        again.refill(submittedWithMaxRunTime("task-unknown", "1", t0));
+        assertThat(again.view("task-unknown")).isEmpty();
     }
 
     private static TaskSnapshot snapshot(String taskId, String bidFid, long version, Instant at) {

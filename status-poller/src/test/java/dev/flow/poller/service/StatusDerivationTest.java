@@ -31,7 +31,8 @@ class StatusDerivationTest {
     private static TaskView task(TaskStatus status, TransitionReason reason, Instant at, List<InstanceInfo> instances,
                                  TransitionReason stop, Integer exit, Instant unexplainedSeen) {
         return new TaskView("task-0000000000000001", "flow-dev", "t", "8xh100", 1, "us-central1-a", LIMIT,
-                "bid_1", "flow-task-0000000000000001", 0, status, reason, at, instances, stop, exit, unexplainedSeen, 3);
+                "bid_1", "flow-task-0000000000000001", 0, status, reason, at, instances, stop, exit, unexplainedSeen, 3,
+                null, null);
     }
 
     private static Bid bid(BidStatus status, List<String> instances, Instant deactivatedAt) {
