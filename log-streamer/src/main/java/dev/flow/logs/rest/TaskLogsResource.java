@@ -1,23 +1,40 @@
 package dev.flow.logs.rest;
 
+import dev.flow.logs.config.LogsConfig;
 import dev.flow.logs.kafka.LogEntry;
+import dev.flow.logs.service.LogMessage;
 import dev.flow.logs.service.LogViews;
 import dev.flow.logs.service.TaskVisibility;
+import dev.flow.logs.service.ViewRequest;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.service.security.ProjectAccess;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.smallrye.mutiny.Multi;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** {@code GET /v1/tasks/{id}/logs?tail=N}: the last lines as plain text, {@code <ts> [node K] text}, for curl. */
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/tasks/{id}/logs}: as {@code text/plain}, the last lines as {@code <ts> [node K] text}, for curl; as
+ * {@code text/event-stream}, the WebSocket's view ({@code tail}, {@code follow}, {@code after}) as Server-Sent Events.
+ */
 @Path("/v1/tasks/{id}/logs")
 @Authenticated
 public class TaskLogsResource {
@@ -25,11 +42,13 @@ public class TaskLogsResource {
     private final LogViews views;
     private final TaskVisibility visibility;
     private final ProjectAccess access;
+    private final LogsConfig config;
 
-    public TaskLogsResource(LogViews views, TaskVisibility visibility, ProjectAccess access) {
+    public TaskLogsResource(LogViews views, TaskVisibility visibility, ProjectAccess access, LogsConfig config) {
         this.views = views;
         this.visibility = visibility;
         this.access = access;
+        this.config = config;
     }
 
     @GET
@@ -46,5 +65,31 @@ public class TaskLogsResource {
                     .append(entry.line().text()).append('\n');
         }
         return text.toString();
+    }
+
+    /**
+     * One event per line: {@code id} = the line's token, {@code data} = the WebSocket's JSON message. A
+     * {@code Last-Event-ID} (what an {@code EventSource} sends when it reconnects) resumes after that token and takes
+     * precedence over {@code after}. Refusals (401, 404, 422 for bad parameters) happen here, before the stream starts; the Kafka reads run
+     * on the view's virtual thread, never on the event loop.
+     */
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5") // text/plain stays the answer to curl's */*
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<OutboundSseEvent> events(@PathParam("id") String taskId, @Context UriInfo uri, @Context Sse sse,
+                                          @HeaderParam("Last-Event-ID") String lastEventId) {
+        Map<String, List<String>> query = new HashMap<>(uri.getQueryParameters());
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            query.put("after", List.of(lastEventId.trim()));
+        }
+        ViewRequest request = ViewRequest.parse(taskId, query, config.viewer().defaultTail(), config.viewer().maxTail());
+        if (!visibility.visible(taskId, access)) {
+            throw new ResourceNotFoundError("task " + taskId + " not found");
+        }
+        return views.stream(request).map(entry -> sse.newEventBuilder()
+                .id(Long.toString(entry.offset()))
+                .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                .data(LogMessage.json(entry))
+                .build());
     }
 }

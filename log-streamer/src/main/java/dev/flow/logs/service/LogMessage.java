@@ -1,8 +1,10 @@
 package dev.flow.logs.service;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.flow.logs.kafka.LogEntry;
 import dev.flow.model.event.LogStream;
+import dev.flow.model.json.FlowJson;
 
 import java.time.Instant;
 
@@ -17,5 +19,14 @@ public record LogMessage(@JsonProperty("task_id") String taskId, int node, long 
         var line = entry.line();
         return new LogMessage(line.taskId(), line.node(), line.seq(), line.ts(), line.stream(), line.text(),
                 Long.toString(entry.offset()));
+    }
+
+    /** The message as JSON: the WebSocket's text frame and the SSE event's data, the same bytes. */
+    public static String json(LogEntry entry) {
+        try {
+            return FlowJson.mapper().writeValueAsString(of(entry));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a log line", e);
+        }
     }
 }
