@@ -4,13 +4,19 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -27,6 +33,7 @@ import dev.flow.model.event.BudgetThresholdCrossed;
 import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.InstanceInfo;
+import dev.flow.model.event.StopTask;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.Topics;
 import dev.flow.model.money.Money;
@@ -60,11 +67,21 @@ class BudgetAlertsTest {
         return DevJwt.shared().token("bob", List.of(project));
     }
 
+    /** Changing budgets needs the admin claim. */
+    private static String admin(String project) {
+        return DevJwt.shared().adminToken("ada", List.of(project));
+    }
+
     private static ProducerRecord<String, byte[]> run(String task, String project, TaskStatus to, Instant at,
                                                       String price) {
+        return run(task, project, to, at, Money.parse(price));
+    }
+
+    private static ProducerRecord<String, byte[]> run(String task, String project, TaskStatus to, Instant at,
+                                                      Money price) {
         TaskStatusChanged event = new TaskStatusChanged(task, project, null, to, TransitionReason.ALLOCATED, at, at,
                 to == TaskStatus.RUNNING ? List.of(new InstanceInfo("inst_" + task, 0, "STATUS_RUNNING", null, null))
-                        : List.of(), Money.parse(price), 1, "bid_" + task, null, null, 0, null);
+                        : List.of(), price, 1, "bid_" + task, null, null, 0, null);
         return record(event);
     }
 
@@ -87,7 +104,7 @@ class BudgetAlertsTest {
                 .withAutoCommit()
                 .fromTopics(Topics.BUDGET_ALERTS);
 
-        String id = given().auth().oauth2(token(project)).contentType("application/json")
+        String id = given().auth().oauth2(admin(project)).contentType("application/json")
                 .body(Map.of("period", "total", "limit", "$10.00", "thresholds", List.of(50, 80, 200)))
                 .post("/v1/budgets").then().statusCode(201)
                 .body("project", equalTo(project))
@@ -116,6 +133,7 @@ class BudgetAlertsTest {
         alerts.stop();
         Map<Integer, Long> perThreshold = events.stream().filter(BudgetThresholdCrossed.class::isInstance)
                 .map(BudgetThresholdCrossed.class::cast)
+                .peek(e -> assertThat(e.kind()).as("a total budget has no forecast").isEqualTo(AlertKind.ACTUAL))
                 .collect(Collectors.groupingBy(BudgetThresholdCrossed::threshold, Collectors.counting()));
         assertThat(perThreshold).containsOnly(Map.entry(50, 1L), Map.entry(80, 1L), Map.entry(100, 1L),
                 Map.entry(200, 1L));
@@ -126,7 +144,8 @@ class BudgetAlertsTest {
         assertThat(fifty.spent()).isEqualTo(Money.parse("$12.34"));
         assertThat(fifty.limit()).isEqualTo(Money.parse("$10.00"));
         assertThat(fifty.period()).isEqualTo(BudgetPeriod.TOTAL);
-        assertThat(events.stream().filter(BudgetExhausted.class::isInstance)).hasSize(1);
+        assertThat(events.stream().filter(BudgetExhausted.class::isInstance)).hasSize(1)
+                .allSatisfy(e -> assertThat(((BudgetExhausted) e).stopsTasks()).isFalse());
     }
 
     private static List<FlowEvent> events(ConsumerTask<String, byte[]> records, String project) {
@@ -137,14 +156,14 @@ class BudgetAlertsTest {
     @Test
     void budgetsAreProjectScopedAndValidated() {
         String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
-        String id = given().auth().oauth2(token(project)).contentType("application/json")
+        String id = given().auth().oauth2(admin(project)).contentType("application/json")
                 .body(Map.of("period", "monthly", "limit", "$500"))
                 .post("/v1/budgets").then().statusCode(201)
                 .body("thresholds", contains(50, 80, 100))
                 .body("limit", equalTo("$500.00"))
                 .extract().path("id");
         // the same project and period again replaces the limit, it does not add a second budget
-        given().auth().oauth2(token(project)).contentType("application/json")
+        given().auth().oauth2(admin(project)).contentType("application/json")
                 .body(Map.of("period", "monthly", "limit", "$600", "thresholds", List.of(90)))
                 .post("/v1/budgets").then().statusCode(201).body("id", equalTo(id)).body("limit", equalTo("$600.00"));
         given().auth().oauth2(token(project)).get("/v1/budgets").then().statusCode(200)
@@ -152,16 +171,197 @@ class BudgetAlertsTest {
 
         given().auth().oauth2(token("flow-other")).get("/v1/budgets/" + id).then().statusCode(404)
                 .contentType(PROBLEM);
-        given().auth().oauth2(token("flow-other")).delete("/v1/budgets/" + id).then().statusCode(404);
-        given().auth().oauth2(token(project)).contentType("application/json")
+        given().auth().oauth2(admin("flow-other")).delete("/v1/budgets/" + id).then().statusCode(404);
+        given().auth().oauth2(admin(project)).contentType("application/json")
                 .body(Map.of("period", "hourly", "limit", "$5"))
                 .post("/v1/budgets").then().statusCode(422).contentType(PROBLEM);
-        given().auth().oauth2(token(project)).contentType("application/json")
+        given().auth().oauth2(admin(project)).contentType("application/json")
+                .body(Map.of("period", "daily", "limit", "$5", "action", "delete_everything"))
+                .post("/v1/budgets").then().statusCode(422).contentType(PROBLEM);
+        given().auth().oauth2(admin(project)).contentType("application/json")
                 .body(Map.of("period", "daily", "limit", "$0"))
                 .post("/v1/budgets").then().statusCode(422).contentType(PROBLEM);
         given().get("/v1/budgets").then().statusCode(401);
 
-        given().auth().oauth2(token(project)).delete("/v1/budgets/" + id).then().statusCode(204);
+        given().auth().oauth2(admin(project)).delete("/v1/budgets/" + id).then().statusCode(204);
         given().auth().oauth2(token(project)).get("/v1/budgets/" + id).then().statusCode(404);
+    }
+
+    private static String newTask() {
+        return "task-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    private static ConsumerTask<String, byte[]> consume(KafkaCompanion companion, String topic) {
+        return companion.consume(Serdes.String(), Serdes.ByteArray())
+                .withGroupId("budget-test-" + UUID.randomUUID())
+                .withOffsetReset(OffsetResetStrategy.EARLIEST)
+                .withAutoCommit()
+                .fromTopics(topic);
+    }
+
+    private static List<BudgetThresholdCrossed> crossings(ConsumerTask<String, byte[]> records, String project,
+                                                          AlertKind kind) {
+        return events(records, project).stream().filter(BudgetThresholdCrossed.class::isInstance)
+                .map(BudgetThresholdCrossed.class::cast).filter(e -> e.kind() == kind).toList();
+    }
+
+    @Test
+    void forecastThresholdsFireOncePerPeriodIndependentlyOfActualSpend() {
+        String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
+        String a = newTask();
+        String b = newTask();
+        ConsumerTask<String, byte[]> alerts = consume(companion, Topics.BUDGET_ALERTS);
+        String id = given().auth().oauth2(admin(project)).contentType("application/json")
+                .body(Map.of("period", "monthly", "limit", "$1000.00"))
+                .post("/v1/budgets").then().statusCode(201).extract().path("id");
+
+        // One interval from `start` to the month's end costs price × (end − start) whatever the time of the check:
+        // spent so far + price × hours left. The prices make that 65 % of the limit, then 110 % with a second task.
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(1);
+        Instant end = start.atZone(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC)
+                .plusMonths(1).toInstant();
+        BigDecimal hours = BigDecimal.valueOf(ChronoUnit.MICROS.between(start, end))
+                .divide(BigDecimal.valueOf(3_600_000_000L), 12, RoundingMode.HALF_EVEN);
+        BigDecimal priceA = BigDecimal.valueOf(650).divide(hours, 2, RoundingMode.HALF_EVEN);
+        BigDecimal priceB = BigDecimal.valueOf(450).divide(hours, 2, RoundingMode.HALF_EVEN);
+        Money forecastA = Money.of(priceA.multiply(BigDecimal.valueOf(ChronoUnit.MICROS.between(start, end)))
+                .divide(BigDecimal.valueOf(3_600_000_000L), 6, RoundingMode.HALF_EVEN));
+
+        companion.produce(Serdes.String(), Serdes.ByteArray())
+                .fromRecords(List.of(run(a, project, TaskStatus.RUNNING, start, Money.of(priceA))))
+                .awaitCompletion(WAIT);
+        // the check that decides 50 % would decide 80 % with it if the forecast reached it
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(token(project)).get("/v1/budgets/" + id)
+                .then().statusCode(200)
+                .body("crossed_forecast_thresholds", contains(50))
+                .body("crossed_thresholds", empty()));
+        await().atMost(WAIT).until(() -> crossings(alerts, project, AlertKind.FORECAST).size() == 1);
+        BudgetThresholdCrossed fifty = crossings(alerts, project, AlertKind.FORECAST).get(0);
+        assertThat(fifty.threshold()).isEqualTo(50);
+        assertThat(fifty.forecast()).isEqualTo(forecastA);
+        assertThat(fifty.spent()).isLessThan(Money.parse("$500.00"));
+        assertThat(fifty.period()).isEqualTo(BudgetPeriod.MONTHLY);
+
+        companion.produce(Serdes.String(), Serdes.ByteArray())
+                .fromRecords(List.of(run(b, project, TaskStatus.RUNNING, start, Money.of(priceB))))
+                .awaitCompletion(WAIT);
+        await().atMost(WAIT).until(() -> crossings(alerts, project, AlertKind.FORECAST).size() == 3);
+        given().auth().oauth2(token(project)).get("/v1/budgets/" + id).then().statusCode(200)
+                .body("crossed_forecast_thresholds", contains(50, 80, 100))
+                .body("crossed_thresholds", empty());
+
+        List<FlowEvent> events = events(alerts, project);
+        alerts.stop();
+        assertThat(crossings(alerts, project, AlertKind.FORECAST)).extracting(BudgetThresholdCrossed::threshold)
+                .containsExactlyInAnyOrder(50, 80, 100);
+        assertThat(crossings(alerts, project, AlertKind.ACTUAL)).isEmpty();
+        // a forecast is not an exhaustion
+        assertThat(events.stream().filter(BudgetExhausted.class::isInstance)).isEmpty();
+    }
+
+    @Test
+    void anExhaustedStopTasksBudgetStopsEachRunningTaskOnce() {
+        String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
+        String a = newTask();
+        String b = newTask();
+        String c = newTask();
+        ConsumerTask<String, byte[]> commands = consume(companion, Topics.TASK_COMMANDS);
+        ConsumerTask<String, byte[]> alerts = consume(companion, Topics.BUDGET_ALERTS);
+        given().auth().oauth2(admin(project)).contentType("application/json")
+                .body(Map.of("period", "total", "limit", "$1.00", "action", "stop_tasks"))
+                .post("/v1/budgets").then().statusCode(201).body("action", equalTo("stop_tasks"));
+
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
+                run(a, project, TaskStatus.RUNNING, hourAgo, "$5.00"),
+                run(b, project, TaskStatus.RUNNING, hourAgo, "$5.00"))).awaitCompletion(WAIT);
+        await().atMost(WAIT).until(() -> stops(commands, Set.of(a, b, c)).size() == 2);
+
+        // a task running after the exhaustion is stopped by a later check, which must not stop a and b again
+        companion.produce(Serdes.String(), Serdes.ByteArray())
+                .fromRecords(List.of(run(c, project, TaskStatus.RUNNING, hourAgo, "$5.00"))).awaitCompletion(WAIT);
+        await().atMost(WAIT).until(() -> stops(commands, Set.of(a, b, c)).size() >= 3);
+        await().atMost(WAIT).until(() -> events(alerts, project).stream().anyMatch(BudgetExhausted.class::isInstance));
+
+        List<StopTask> stops = stops(commands, Set.of(a, b, c));
+        commands.stop();
+        assertThat(stops).extracting(StopTask::taskId).containsExactlyInAnyOrder(a, b, c);
+        assertThat(stops).allSatisfy(stop -> {
+            assertThat(stop.reason()).isEqualTo(TransitionReason.BUDGET_STOP);
+            assertThat(stop.requestedBy()).isEqualTo("cost-accountant");
+        });
+        List<FlowEvent> events = events(alerts, project);
+        alerts.stop();
+        assertThat(events.stream().filter(BudgetExhausted.class::isInstance).map(BudgetExhausted.class::cast))
+                .singleElement().satisfies(e -> assertThat(e.stopsTasks()).isTrue());
+    }
+
+    private static List<StopTask> stops(ConsumerTask<String, byte[]> records, Set<String> tasks) {
+        return records.getRecords().stream().filter(r -> tasks.contains(r.key()))
+                .map(r -> CloudEventRecords.fromRecord(r).orElseThrow())
+                .filter(StopTask.class::isInstance).map(StopTask.class::cast).toList();
+    }
+
+    @Test
+    void onlyAnAdminChangesBudgets() {
+        String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> body = Map.of("period", "weekly", "limit", "$50");
+        given().auth().oauth2(token(project)).contentType("application/json").body(body)
+                .post("/v1/budgets").then().statusCode(404).contentType(PROBLEM);
+        String id = given().auth().oauth2(admin(project)).contentType("application/json").body(body)
+                .post("/v1/budgets").then().statusCode(201).extract().path("id");
+        // a member reads it but may not change or delete it: the platform's forbidden answer is a 404 (shared mapper)
+        given().auth().oauth2(token(project)).get("/v1/budgets/" + id).then().statusCode(200)
+                .body("limit", equalTo("$50.00"));
+        given().auth().oauth2(token(project)).contentType("application/json")
+                .body(Map.of("period", "weekly", "limit", "$5000"))
+                .post("/v1/budgets").then().statusCode(404).contentType(PROBLEM);
+        given().auth().oauth2(token(project)).delete("/v1/budgets/" + id).then().statusCode(404).contentType(PROBLEM);
+        given().auth().oauth2(token(project)).get("/v1/budgets/" + id).then().statusCode(200)
+                .body("limit", equalTo("$50.00"));
+        // an admin of another project does not see it at all
+        given().auth().oauth2(admin("flow-other")).delete("/v1/budgets/" + id).then().statusCode(404);
+        given().auth().oauth2(admin(project)).delete("/v1/budgets/" + id).then().statusCode(204);
+    }
+
+    @Test
+    void raisingABudgetReArmsTheThresholdsItNoLongerExceeds() {
+        String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
+        String a = newTask();
+        String b = newTask();
+        Instant t0 = Instant.parse("2025-07-01T08:00:00Z");
+        ConsumerTask<String, byte[]> alerts = consume(companion, Topics.BUDGET_ALERTS);
+        String id = given().auth().oauth2(admin(project)).contentType("application/json")
+                .body(Map.of("period", "total", "limit", "$10.00"))
+                .post("/v1/budgets").then().statusCode(201).extract().path("id");
+        companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
+                run(a, project, TaskStatus.RUNNING, t0, "$12.34"),
+                run(a, project, TaskStatus.COMPLETED, t0.plus(Duration.ofHours(1)), "$12.34"))).awaitCompletion(WAIT);
+        await().atMost(WAIT).until(() -> crossings(alerts, project, AlertKind.ACTUAL).size() == 3);
+
+        // $12.34 of $20: 50 % stays crossed, 80 and 100 % are OK again
+        given().auth().oauth2(admin(project)).contentType("application/json")
+                .body(Map.of("period", "total", "limit", "$20.00"))
+                .post("/v1/budgets").then().statusCode(201).body("id", equalTo(id))
+                .body("crossed_thresholds", contains(50));
+
+        // another $5 takes it to $17.34: 80 % fires again, 100 % not yet
+        companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
+                run(b, project, TaskStatus.RUNNING, t0.plus(Duration.ofHours(2)), "$5.00"),
+                run(b, project, TaskStatus.COMPLETED, t0.plus(Duration.ofHours(3)), "$5.00"))).awaitCompletion(WAIT);
+        await().atMost(WAIT).until(() -> crossings(alerts, project, AlertKind.ACTUAL).size() == 4);
+        given().auth().oauth2(token(project)).get("/v1/budgets/" + id).then().statusCode(200)
+                .body("spent", equalTo("$17.34"))
+                .body("crossed_thresholds", contains(50, 80));
+
+        List<BudgetThresholdCrossed> crossings = crossings(alerts, project, AlertKind.ACTUAL);
+        alerts.stop();
+        Map<Integer, Long> perThreshold = crossings.stream()
+                .collect(Collectors.groupingBy(BudgetThresholdCrossed::threshold, Collectors.counting()));
+        assertThat(perThreshold).containsOnly(Map.entry(50, 1L), Map.entry(80, 2L), Map.entry(100, 1L));
+        BudgetThresholdCrossed again = crossings.get(crossings.size() - 1);
+        assertThat(again.threshold()).isEqualTo(80);
+        assertThat(again.limit()).isEqualTo(Money.parse("$20.00"));
+        assertThat(again.spent()).isEqualTo(Money.parse("$17.34"));
     }
 }

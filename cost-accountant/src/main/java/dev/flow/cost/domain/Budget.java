@@ -22,6 +22,8 @@ import jakarta.persistence.Table;
 @Table(name = "budget")
 public class Budget {
 
+    public static final String STOP_TASKS = "stop_tasks";
+
     @Id
     @Column(name = "id")
     public String id;
@@ -39,6 +41,10 @@ public class Budget {
 
     @Column(name = "thresholds", nullable = false)
     public String thresholds;
+
+    /** {@link #STOP_TASKS} to stop the project's running tasks at 100 % of actual spend; null = alert only. */
+    @Column(name = "action")
+    public String action;
 
     @Column(name = "created_by", nullable = false)
     public String createdBy;
@@ -68,6 +74,20 @@ public class Budget {
             case MONTHLY -> day.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
             case TOTAL -> Instant.EPOCH;
         };
+    }
+
+    /** Where the period starting at {@code start} ends (exclusive); null for {@code total}, which never ends. */
+    public static Instant periodEnd(BudgetPeriod period, Instant start) {
+        return switch (period) {
+            case DAILY -> start.plus(1, ChronoUnit.DAYS);
+            case WEEKLY -> start.plus(7, ChronoUnit.DAYS);
+            case MONTHLY -> start.atZone(ZoneOffset.UTC).plusMonths(1).toInstant();
+            case TOTAL -> null;
+        };
+    }
+
+    public boolean stopsTasks() {
+        return STOP_TASKS.equals(action);
     }
 
     /** The spend at which {@code percent} of the limit is reached. */

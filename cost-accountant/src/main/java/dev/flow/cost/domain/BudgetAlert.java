@@ -13,7 +13,7 @@ import jakarta.persistence.Table;
 @Table(name = "budget_alert")
 public class BudgetAlert {
 
-    /** {@code budgetId/periodStart/threshold}: also the CloudEvents id of the published alert. */
+    /** See {@link #idOf}: also the CloudEvents id of the published alert. */
     @Id
     @Column(name = "id")
     public String id;
@@ -30,6 +30,14 @@ public class BudgetAlert {
     @Column(name = "threshold", nullable = false)
     public int threshold;
 
+    /** {@code actual} or {@code forecast} ({@link dev.flow.model.event.AlertKind#json()}). */
+    @Column(name = "kind", nullable = false)
+    public String kind;
+
+    /** The forecast when the crossing was noticed (null for total budgets), micro-dollar precision. */
+    @Column(name = "forecast")
+    public BigDecimal forecast;
+
     /** Spend when the crossing was noticed, micro-dollar precision. */
     @Column(name = "spent", nullable = false)
     public BigDecimal spent;
@@ -40,7 +48,11 @@ public class BudgetAlert {
     @Column(name = "published_at")
     public Instant publishedAt;
 
-    public static String idOf(String budgetId, Instant periodStart, int threshold) {
-        return budgetId + "/" + periodStart + "/" + threshold;
+    /**
+     * {@code budgetId/periodStart/kind/threshold/crossedAt}: the crossing time makes a re-armed threshold (budget
+     * raised, then crossed again) a new event rather than a duplicate of the first.
+     */
+    public static String idOf(String budgetId, Instant periodStart, String kind, int threshold, Instant crossedAt) {
+        return budgetId + "/" + periodStart + "/" + kind + "/" + threshold + "/" + crossedAt.toEpochMilli();
     }
 }

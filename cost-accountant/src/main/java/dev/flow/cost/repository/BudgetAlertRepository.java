@@ -13,10 +13,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class BudgetAlertRepository implements PanacheRepositoryBase<BudgetAlert, String> {
 
     public Uni<List<BudgetAlert>> ofPeriod(String budgetId, Instant periodStart) {
-        return list("budgetId = ?1 and periodStart = ?2", Sort.by("threshold"), budgetId, periodStart);
+        return list("budgetId = ?1 and periodStart = ?2", Sort.by("kind").and("threshold"), budgetId, periodStart);
     }
 
     public Uni<List<BudgetAlert>> unpublished() {
-        return list("publishedAt is null", Sort.by("crossedAt").and("threshold"));
+        return list("publishedAt is null", Sort.by("crossedAt").and("kind").and("threshold"));
     }
 }

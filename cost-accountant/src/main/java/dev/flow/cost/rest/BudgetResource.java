@@ -12,6 +12,7 @@ import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.error.ValidationError;
 import dev.flow.service.security.ProjectAccess;
 import io.quarkus.security.Authenticated;
+import io.quarkus.security.ForbiddenException;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -27,7 +28,7 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
-/** Budgets of the caller's projects; another project's budget is not found. */
+/** Budgets of the caller's projects (changes need the admin claim); another project's budget is not found. */
 @Path("/v1/budgets")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
@@ -48,12 +49,14 @@ public class BudgetResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<BudgetView>> put(@Valid @NotNull BudgetRequest request) {
         String project = access.resolve(request.project());
+        requireAdmin();
         if (!request.limit().isPositive()) {
             throw ValidationError.of(FieldError.of("limit", "must be more than $0.00"));
         }
         Instant now = clock.instant();
         return budgets.put(project, request.period(), request.limit().amount(),
-                        request.thresholds() == null ? List.of(50, 80) : request.thresholds(), access.caller(), now)
+                        request.thresholds() == null ? List.of(50, 80) : request.thresholds(), request.action(),
+                        access.caller(), now)
                 .flatMap(budget -> budgets.status(budget, now))
                 .map(status -> RestResponse.status(Response.Status.CREATED, BudgetView.of(status)));
     }
@@ -80,7 +83,21 @@ public class BudgetResource {
     @DELETE
     @Path("/{id}")
     public Uni<RestResponse<Void>> delete(@RestPath String id) {
-        return visible(id).flatMap(budget -> budgets.delete(budget.id)).map(ignored -> RestResponse.noContent());
+        return visible(id).flatMap(budget -> {
+            requireAdmin();
+            return budgets.delete(budget.id);
+        }).map(ignored -> RestResponse.noContent());
+    }
+
+    /**
+     * Changing a budget needs the admin claim. A member without it may read the budget, not change it: the
+     * {@link ForbiddenException} leaves as the platform's forbidden answer, a 404 problem+json (service-support's
+     * mapper), like another project's budget, so a missing claim reveals nothing more than a missing project.
+     */
+    private void requireAdmin() {
+        if (!access.isAdmin()) {
+            throw new ForbiddenException("changing a budget needs the admin claim");
+        }
     }
 
     private Uni<Budget> visible(String id) {

@@ -6,16 +6,20 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 import dev.flow.cost.domain.Accrual;
 import dev.flow.cost.domain.Budget;
 import dev.flow.cost.domain.BudgetAlert;
+import dev.flow.cost.domain.BudgetStop;
 import dev.flow.cost.domain.CostInterval;
 import dev.flow.cost.repository.BudgetAlertRepository;
 import dev.flow.cost.repository.BudgetRepository;
+import dev.flow.cost.repository.BudgetStopRepository;
 import dev.flow.cost.repository.CostIntervalRepository;
+import dev.flow.model.event.AlertKind;
 import dev.flow.model.event.BudgetPeriod;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -33,8 +37,13 @@ public class BudgetService {
 
     private static final Logger LOG = Logger.getLogger(BudgetService.class);
 
-    /** A budget with what was spent in its current period and the thresholds already crossed in it. */
-    public record BudgetStatus(Budget budget, Instant periodStart, Accrual spent, List<Integer> crossed) {
+    /**
+     * A budget in its current period: what was spent (running intervals accrued to now), the forecast (spent + the
+     * current burn rate until the period's end; null for {@code total} budgets, which have no end), the project's
+     * running tasks, and the thresholds already crossed by actual spend and by forecast.
+     */
+    public record BudgetStatus(Budget budget, Instant periodStart, Accrual spent, Accrual forecast,
+                               Set<String> runningTasks, List<Integer> crossed, List<Integer> crossedForecast) {
     }
 
     /** An alert still to publish, with its budget. */
@@ -44,20 +53,23 @@ public class BudgetService {
     private final BudgetRepository budgets;
     private final BudgetAlertRepository alerts;
     private final CostIntervalRepository intervals;
+    private final BudgetStopRepository stops;
 
-    public BudgetService(BudgetRepository budgets, BudgetAlertRepository alerts, CostIntervalRepository intervals) {
+    public BudgetService(BudgetRepository budgets, BudgetAlertRepository alerts, CostIntervalRepository intervals,
+                         BudgetStopRepository stops) {
         this.budgets = budgets;
         this.alerts = alerts;
         this.intervals = intervals;
+        this.stops = stops;
     }
 
     /** Creates the project's budget for the period, or replaces its limit and thresholds. */
     @WithTransaction
     public Uni<Budget> put(String project, BudgetPeriod period, BigDecimal limit, List<Integer> thresholds,
-                           String caller, Instant now) {
+                           String action, String caller, Instant now) {
         List<Integer> percents = new ArrayList<>(thresholds);
         percents.add(100);
-        return budgets.ofProjectAndPeriod(project, period.json()).flatMap(existing -> {
+        return budgets.ofProjectAndPeriodLocked(project, period.json()).flatMap(existing -> {
             Budget budget = existing != null ? existing : new Budget();
             if (existing == null) {
                 budget.id = "bud_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -67,9 +79,33 @@ public class BudgetService {
             }
             budget.limitAmount = limit;
             budget.thresholds = Budget.thresholdsText(percents);
+            budget.action = action;
             budget.createdBy = caller;
-            return existing != null ? Uni.createFrom().item(budget) : budgets.persist(budget);
+            return existing != null ? rearm(budget, now).replaceWith(budget) : budgets.persist(budget);
         });
+    }
+
+    /**
+     * Back to OK for every threshold of the current period that the (new) limit puts out of reach again: a raised
+     * budget can alert again when spend or forecast reaches the threshold. Stops already decided stay decided.
+     */
+    private Uni<Void> rearm(Budget budget, Instant now) {
+        return statusOf(budget, now).flatMap(status -> alerts.ofPeriod(budget.id, status.periodStart())
+                .flatMap(rows -> {
+                    List<String> ids = rows.stream().filter(row -> !reaches(budget, row.threshold,
+                                    AlertKind.FORECAST.json().equals(row.kind) ? status.forecast() : status.spent()))
+                            .map(row -> row.id).toList();
+                    if (ids.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    LOG.infof("budget %s of %s: limit now $%s, re-armed %s", budget.id, budget.project,
+                            budget.limitAmount.toPlainString(), ids);
+                    return alerts.delete("id in ?1", ids).replaceWithVoid();
+                }));
+    }
+
+    private static boolean reaches(Budget budget, int percent, Accrual amount) {
+        return amount != null && amount.dollars(Accrual.EXACT_SCALE).compareTo(budget.thresholdAmount(percent)) >= 0;
     }
 
     @WithSession
@@ -100,21 +136,35 @@ public class BudgetService {
 
     private Uni<BudgetStatus> statusOf(Budget budget, Instant now) {
         Instant start = Budget.periodStart(budget.periodKind(), now);
+        Instant end = Budget.periodEnd(budget.periodKind(), start);
         return intervals.ofProjectBetween(budget.project, start, now).flatMap(rows -> {
             Accrual spent = Accrual.ZERO;
+            // the burn rate (sum of the open intervals' prices) run until the period's end: a linear projection
+            Accrual ahead = Accrual.ZERO;
+            Set<String> running = new TreeSet<>();
             for (CostInterval interval : rows) {
                 spent = spent.plus(interval.accruedWithin(start, now));
+                if (interval.isOpen()) {
+                    running.add(interval.taskId);
+                    if (end != null) {
+                        ahead = ahead.plus(Accrual.of(interval.pricePerHour, now, end));
+                    }
+                }
             }
             Accrual total = spent;
-            return alerts.ofPeriod(budget.id, start).map(crossed -> new BudgetStatus(budget, start, total,
-                    crossed.stream().map(a -> a.threshold).toList()));
+            Accrual forecast = end == null ? null : spent.plus(ahead);
+            return alerts.ofPeriod(budget.id, start).map(crossed -> new BudgetStatus(budget, start, total, forecast,
+                    running,
+                    crossed.stream().filter(a -> AlertKind.ACTUAL.json().equals(a.kind)).map(a -> a.threshold).toList(),
+                    crossed.stream().filter(a -> AlertKind.FORECAST.json().equals(a.kind)).map(a -> a.threshold)
+                            .toList()));
         });
     }
 
     /** Records every threshold crossed since the last check (once per budget, period and threshold). */
     @WithTransaction
     public Uni<List<BudgetAlert>> detectCrossings(Instant now) {
-        return budgets.everyBudget()
+        return budgets.everyBudgetLocked()
                 .flatMap(all -> Multi.createFrom().iterable(all)
                         .onItem().transformToUniAndConcatenate(budget -> statusOf(budget, now)
                                 .flatMap(status -> record(status, now)))
@@ -124,29 +174,85 @@ public class BudgetService {
 
     private Uni<List<BudgetAlert>> record(BudgetStatus status, Instant now) {
         Budget budget = status.budget();
-        BigDecimal spent = status.spent().dollars(Accrual.EXACT_SCALE);
-        Set<Integer> done = Set.copyOf(status.crossed());
-        List<BudgetAlert> fresh = budget.thresholdList().stream()
+        List<BudgetAlert> fresh = new ArrayList<>(fresh(status, AlertKind.ACTUAL, status.spent(), status.crossed(), now));
+        fresh.addAll(fresh(status, AlertKind.FORECAST, status.forecast(), status.crossedForecast(), now));
+        Uni<Void> stored = Uni.createFrom().voidItem();
+        if (!fresh.isEmpty()) {
+            LOG.infof("budget %s of %s: crossed %s of $%s (spent $%s, forecast %s)", budget.id, budget.project,
+                    fresh.stream().map(a -> a.threshold + "% " + a.kind).collect(Collectors.joining(", ")),
+                    budget.limitAmount.toPlainString(), status.spent().dollars(Accrual.EXACT_SCALE).toPlainString(),
+                    status.forecast() == null ? "-" : "$" + status.forecast().dollars(Accrual.EXACT_SCALE));
+            stored = alerts.persist(fresh);
+        }
+        return stored.flatMap(ignored -> decideStops(status, now)).replaceWith(fresh);
+    }
+
+    /** The thresholds {@code amount} reaches that are not yet crossed for {@code kind} in this period. */
+    private static List<BudgetAlert> fresh(BudgetStatus status, AlertKind kind, Accrual amount, List<Integer> crossed,
+                                           Instant now) {
+        if (amount == null) {
+            return List.of();
+        }
+        Budget budget = status.budget();
+        Set<Integer> done = Set.copyOf(crossed);
+        return budget.thresholdList().stream()
                 .filter(percent -> !done.contains(percent))
-                .filter(percent -> spent.compareTo(budget.thresholdAmount(percent)) >= 0)
+                .filter(percent -> reaches(budget, percent, amount))
                 .map(percent -> {
                     BudgetAlert alert = new BudgetAlert();
-                    alert.id = BudgetAlert.idOf(budget.id, status.periodStart(), percent);
+                    alert.id = BudgetAlert.idOf(budget.id, status.periodStart(), kind.json(), percent, now);
                     alert.budgetId = budget.id;
                     alert.project = budget.project;
                     alert.periodStart = status.periodStart();
                     alert.threshold = percent;
-                    alert.spent = spent;
+                    alert.kind = kind.json();
+                    alert.spent = status.spent().dollars(Accrual.EXACT_SCALE);
+                    alert.forecast = status.forecast() == null ? null
+                            : status.forecast().dollars(Accrual.EXACT_SCALE);
                     alert.crossedAt = now;
                     return alert;
                 }).toList();
-        if (fresh.isEmpty()) {
-            return Uni.createFrom().item(List.of());
+    }
+
+    /**
+     * Enforcement: while a {@code stop_tasks} budget's actual spend is at 100 % or more, every running task of the
+     * project gets one StopTask per period (a task that starts after exhaustion is stopped at the next check).
+     */
+    private Uni<Void> decideStops(BudgetStatus status, Instant now) {
+        Budget budget = status.budget();
+        if (!budget.stopsTasks() || status.runningTasks().isEmpty() || !reaches(budget, 100, status.spent())) {
+            return Uni.createFrom().voidItem();
         }
-        LOG.infof("budget %s of %s: spent $%s crossed %s%% of $%s", budget.id, budget.project, spent.toPlainString(),
-                fresh.stream().map(a -> String.valueOf(a.threshold)).collect(Collectors.joining(", ")),
-                budget.limitAmount.toPlainString());
-        return alerts.persist(fresh).replaceWith(fresh);
+        return stops.ofPeriod(budget.id, status.periodStart()).flatMap(decided -> {
+            Set<String> done = decided.stream().map(stop -> stop.taskId).collect(Collectors.toSet());
+            List<BudgetStop> fresh = status.runningTasks().stream().filter(task -> !done.contains(task))
+                    .map(task -> {
+                        BudgetStop stop = new BudgetStop();
+                        stop.id = BudgetStop.idOf(budget.id, status.periodStart(), task);
+                        stop.budgetId = budget.id;
+                        stop.project = budget.project;
+                        stop.periodStart = status.periodStart();
+                        stop.taskId = task;
+                        stop.decidedAt = now;
+                        return stop;
+                    }).toList();
+            if (fresh.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.infof("budget %s of %s exhausted: stopping %s", budget.id, budget.project,
+                    fresh.stream().map(stop -> stop.taskId).toList());
+            return stops.persist(fresh);
+        });
+    }
+
+    @WithSession
+    public Uni<List<BudgetStop>> unpublishedStops() {
+        return stops.unpublished();
+    }
+
+    @WithTransaction
+    public Uni<Void> markStopPublished(String stopId, Instant at) {
+        return stops.update("publishedAt = ?1 where id = ?2", at, stopId).replaceWithVoid();
     }
 
     @WithSession

@@ -22,6 +22,19 @@ class BudgetTest {
     }
 
     @Test
+    void periodsEndWhereTheNextStartsAndTotalNeverEnds() {
+        for (BudgetPeriod period : List.of(BudgetPeriod.DAILY, BudgetPeriod.WEEKLY, BudgetPeriod.MONTHLY)) {
+            Instant end = Budget.periodEnd(period, Budget.periodStart(period, THURSDAY));
+            assertThat(end).isAfter(THURSDAY);
+            assertThat(Budget.periodStart(period, end)).isEqualTo(end);
+            assertThat(Budget.periodStart(period, end.minusNanos(1000))).isEqualTo(Budget.periodStart(period, THURSDAY));
+        }
+        assertThat(Budget.periodEnd(BudgetPeriod.MONTHLY, Instant.parse("2026-02-01T00:00:00Z")))
+                .isEqualTo("2026-03-01T00:00:00Z");
+        assertThat(Budget.periodEnd(BudgetPeriod.TOTAL, Instant.EPOCH)).isNull();
+    }
+
+    @Test
     void thresholdsAreDistinctAscendingPercentsOfTheLimit() {
         Budget budget = new Budget();
         budget.limitAmount = new BigDecimal("12.50");
