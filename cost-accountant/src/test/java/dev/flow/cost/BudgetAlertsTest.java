@@ -40,8 +40,10 @@ import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.service.messaging.CloudEventRecords;
+import io.quarkus.scheduler.Scheduler;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -62,6 +64,9 @@ class BudgetAlertsTest {
 
     @InjectKafkaCompanion
     KafkaCompanion companion;
+
+    @Inject
+    Scheduler scheduler;
 
     private static String token(String project) {
         return DevJwt.shared().token("bob", List.of(project));
@@ -113,9 +118,7 @@ class BudgetAlertsTest {
                 .extract().path("id");
 
         // one hour at $12.34: 50, 80 and 100 % of $10 are crossed, 200 % is not
-        companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
-                run(a, project, TaskStatus.RUNNING, t0, "$12.34"),
-                run(a, project, TaskStatus.COMPLETED, t0.plus(Duration.ofHours(1)), "$12.34"))).awaitCompletion(WAIT);
+        sendRun(a, project, t0, TaskStatus.COMPLETED, t0.plus(Duration.ofHours(1)), "$12.34");
 
         await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(token(project)).get("/v1/budgets/" + id)
                 .then().statusCode(200)
@@ -124,9 +127,7 @@ class BudgetAlertsTest {
         await().atMost(WAIT).until(() -> events(alerts, project).size() == 4);
 
         // a second hour at $10 takes it to $22.34: only 200 % is new
-        companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
-                run(b, project, TaskStatus.RUNNING, t0.plus(Duration.ofHours(2)), "$10.00"),
-                run(b, project, TaskStatus.CANCELLED, t0.plus(Duration.ofHours(3)), "$10.00"))).awaitCompletion(WAIT);
+        sendRun(b, project, t0.plus(Duration.ofHours(2)), TaskStatus.CANCELLED, t0.plus(Duration.ofHours(3)), "$10.00");
         await().atMost(WAIT).until(() -> events(alerts, project).size() == 5);
 
         List<FlowEvent> events = events(alerts, project);
@@ -146,6 +147,26 @@ class BudgetAlertsTest {
         assertThat(fifty.period()).isEqualTo(BudgetPeriod.TOTAL);
         assertThat(events.stream().filter(BudgetExhausted.class::isInstance)).hasSize(1)
                 .allSatisfy(e -> assertThat(((BudgetExhausted) e).stopsTasks()).isFalse());
+    }
+
+    /**
+     * Sends one task's run (running at {@code start}, {@code end} at {@code stop}) while no budget check runs, and
+     * waits until the ledger has closed it. An open interval accrues to now, and these runs are dated in the past:
+     * a check between the two events would see a year of spend and cross every threshold.
+     */
+    private void sendRun(String task, String project, Instant start, TaskStatus end, Instant stop, String price) {
+        scheduler.pause();
+        try {
+            companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
+                    run(task, project, TaskStatus.RUNNING, start, price),
+                    run(task, project, end, stop, price))).awaitCompletion(WAIT);
+            await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(token(project))
+                    .get("/v1/costs/tasks/" + task).then().statusCode(200)
+                    .body("running", equalTo(false))
+                    .body("intervals.size()", equalTo(1)));
+        } finally {
+            scheduler.resume();
+        }
     }
 
     private static List<FlowEvent> events(ConsumerTask<String, byte[]> records, String project) {
@@ -334,9 +355,7 @@ class BudgetAlertsTest {
         String id = given().auth().oauth2(admin(project)).contentType("application/json")
                 .body(Map.of("period", "total", "limit", "$10.00"))
                 .post("/v1/budgets").then().statusCode(201).extract().path("id");
-        companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
-                run(a, project, TaskStatus.RUNNING, t0, "$12.34"),
-                run(a, project, TaskStatus.COMPLETED, t0.plus(Duration.ofHours(1)), "$12.34"))).awaitCompletion(WAIT);
+        sendRun(a, project, t0, TaskStatus.COMPLETED, t0.plus(Duration.ofHours(1)), "$12.34");
         await().atMost(WAIT).until(() -> crossings(alerts, project, AlertKind.ACTUAL).size() == 3);
 
         // $12.34 of $20: 50 % stays crossed, 80 and 100 % are OK again
@@ -346,9 +365,7 @@ class BudgetAlertsTest {
                 .body("crossed_thresholds", contains(50));
 
         // another $5 takes it to $17.34: 80 % fires again, 100 % not yet
-        companion.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(List.of(
-                run(b, project, TaskStatus.RUNNING, t0.plus(Duration.ofHours(2)), "$5.00"),
-                run(b, project, TaskStatus.COMPLETED, t0.plus(Duration.ofHours(3)), "$5.00"))).awaitCompletion(WAIT);
+        sendRun(b, project, t0.plus(Duration.ofHours(2)), TaskStatus.COMPLETED, t0.plus(Duration.ofHours(3)), "$5.00");
         await().atMost(WAIT).until(() -> crossings(alerts, project, AlertKind.ACTUAL).size() == 4);
         given().auth().oauth2(token(project)).get("/v1/budgets/" + id).then().statusCode(200)
                 .body("spent", equalTo("$17.34"))
