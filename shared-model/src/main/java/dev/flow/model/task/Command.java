@@ -74,7 +74,7 @@ public sealed interface Command {
             if (SAFE.matcher(word).matches()) {
                 return word;
             }
-            return "'" + word.replace("'", "'\"'\"'") + "'";
+            return ShellQuoting.singleQuoted(word);
         }
 
         @Override

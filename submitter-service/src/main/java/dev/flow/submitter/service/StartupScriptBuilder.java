@@ -4,6 +4,7 @@ import dev.flow.model.error.FieldError;
 import dev.flow.model.error.ValidationError;
 import dev.flow.model.startup.WorkloadBlock;
 import dev.flow.model.startup.WorkloadSpec;
+import dev.flow.model.task.ShellQuoting;
 import dev.flow.model.task.TaskConfig;
 import dev.flow.model.task.VolumeInterface;
 import dev.flow.model.task.VolumeSpec;
@@ -25,7 +26,7 @@ import java.util.Map;
  *       log-streamer tails), or the command on the host when the machine has no Docker;</li>
  *   <li>the {@link WorkloadBlock} comment block, which the emulator reads to run the same workload locally.</li>
  * </ol>
- * Every user value goes through {@link ShellQuote#quote}. The result fits Mithril's 10,000-character limit
+ * Every user value goes through {@link ShellQuoting#quote}. The result fits Mithril's 10,000-character limit
  * ({@link WorkloadBlock#fitToLimit}: compressed when needed) or the build fails with a {@link ValidationError}.
  * The script carries env values: it goes to Mithril only, never into logs, events or the database.
  */
@@ -190,7 +191,7 @@ public final class StartupScriptBuilder {
 
     private static String q(String value, String field, List<FieldError> problems) {
         try {
-            return ShellQuote.quote(value);
+            return ShellQuoting.quote(value);
         } catch (IllegalArgumentException e) {
             problems.add(FieldError.of(field, e.getMessage()));
             return "''";

@@ -1,4 +1,4 @@
-package dev.flow.submitter.service;
+package dev.flow.model.task;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every quoted value, read back by a real bash, is exactly the value: nothing expands, nothing runs. */
-class ShellQuoteTest {
+class ShellQuotingTest {
 
     static final List<String> HOSTILE = List.of(
             "", " ", "plain", "it's", "'", "''", "'\\''", "\"double\"", "$HOME", "${PATH}", "$(touch /tmp/pwned)",
@@ -46,7 +46,7 @@ class ShellQuoteTest {
         }
         // one bash for all: each value printed NUL-terminated
         StringBuilder script = new StringBuilder();
-        values.forEach(v -> script.append("printf '%s\\0' ").append(ShellQuote.quote(v)).append('\n'));
+        values.forEach(v -> script.append("printf '%s\\0' ").append(ShellQuoting.quote(v)).append('\n'));
         String out = runBash(script.toString());
         assertThat(out.split("\0", -1)).hasSize(values.size() + 1);
         List<String> read = List.of(out.split("\0", -1)).subList(0, values.size());
@@ -55,19 +55,19 @@ class ShellQuoteTest {
 
     @Test
     void quotedValuesAreOneWordInACommandLine() throws Exception {
-        String out = runBash("set -- " + ShellQuote.quote("a b") + " " + ShellQuote.quote("c\nd") + "\n"
+        String out = runBash("set -- " + ShellQuoting.quote("a b") + " " + ShellQuoting.quote("c\nd") + "\n"
                 + "printf '%s|' \"$#\" \"$@\"");
         assertThat(out).isEqualTo("2|a b|c\nd|");
     }
 
     @Test
     void nulCannotBeQuoted() {
-        assertThatThrownBy(() -> ShellQuote.quote("a\0b")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ShellQuoting.quote("a\0b")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("NUL");
     }
 
     static String echoThroughBash(String value) throws Exception {
-        return runBash("printf '%s' " + ShellQuote.quote(value));
+        return runBash("printf '%s' " + ShellQuoting.quote(value));
     }
 
     /** Runs a script with a real bash (script on stdin, so no quoting of our own is involved) and returns stdout. */
