@@ -20,15 +20,14 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flow.devstack.local.LocalStack;
-import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.Topics;
+import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.model.status.TaskStatus;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -141,13 +140,7 @@ public final class EndToEndBench {
 
     private static void onStatus(ConsumerRecord<String, byte[]> record, Map<String, Long> completedAt,
                                  Map<String, TaskStatus> ended) {
-        String type = null;
-        for (Header header : record.headers()) {
-            if (header.key().equals(EventCodec.Headers.TYPE)) {
-                type = new String(header.value(), StandardCharsets.UTF_8);
-            }
-        }
-        EventCodec.decode(type, record.value())
+        CloudEventRecords.fromRecord(record)
                 .filter(TaskStatusChanged.class::isInstance).map(TaskStatusChanged.class::cast)
                 .filter(change -> change.to().isTerminal())
                 .ifPresent(change -> {

@@ -9,7 +9,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -30,7 +29,6 @@ import dev.flow.model.event.AlertKind;
 import dev.flow.model.event.BudgetExhausted;
 import dev.flow.model.event.BudgetPeriod;
 import dev.flow.model.event.BudgetThresholdCrossed;
-import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.InstanceInfo;
 import dev.flow.model.event.StopTask;
@@ -48,7 +46,6 @@ import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
@@ -91,10 +88,8 @@ class BudgetAlertsTest {
     }
 
     private static ProducerRecord<String, byte[]> record(FlowEvent event) {
-        RecordHeaders headers = new RecordHeaders();
-        EventCodec.headers(event, "/flow/status-poller", UUID.randomUUID().toString())
-                .forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        return new ProducerRecord<>(Topics.TASK_STATUS, null, event.key(), EventCodec.encode(event), headers);
+        return CloudEventRecords.toProducerRecord(Topics.TASK_STATUS, event, "/flow/status-poller",
+                UUID.randomUUID().toString());
     }
 
     @Test

@@ -22,7 +22,6 @@ import dev.flow.devstack.quarkus.InjectKafkaCompanion;
 import dev.flow.devstack.quarkus.JwtTestResource;
 import dev.flow.devstack.quarkus.KafkaTestResource;
 import dev.flow.devstack.quarkus.PostgresTestResource;
-import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.InstanceInfo;
 import dev.flow.model.event.TaskCostUpdated;
@@ -91,10 +90,7 @@ class CostLedgerTest {
 
     /** A record as the poller publishes it: binary CloudEvent with the given id. */
     private static ProducerRecord<String, byte[]> record(FlowEvent event, String id) {
-        RecordHeaders headers = new RecordHeaders();
-        EventCodec.headers(event, "/flow/status-poller", id)
-                .forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        return new ProducerRecord<>(Topics.TASK_STATUS, null, event.key(), EventCodec.encode(event), headers);
+        return CloudEventRecords.toProducerRecord(Topics.TASK_STATUS, event, "/flow/status-poller", id);
     }
 
     private void send(List<ProducerRecord<String, byte[]>> records) {

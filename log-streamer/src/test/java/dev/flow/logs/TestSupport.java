@@ -8,7 +8,6 @@ import dev.flow.mithril.client.model.Instance;
 import dev.flow.mithril.client.model.InstanceQuery;
 import dev.flow.mithril.client.model.InstanceStatus;
 import dev.flow.mithril.client.model.LaunchSpecification;
-import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.InstanceInfo;
 import dev.flow.model.event.TaskSnapshot;
@@ -21,10 +20,7 @@ import dev.flow.service.messaging.CloudEventRecords;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,11 +89,9 @@ final class TestSupport {
 
     /** Publishes an event as the service that owns it would: CloudEvents headers, keyed by task id. */
     static void publish(KafkaCompanion kafka, FlowEvent event) {
-        RecordHeaders headers = new RecordHeaders();
-        EventCodec.headers(event, "/flow/test", UUID.randomUUID().toString())
-                .forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
         kafka.produce(String.class, byte[].class)
-                .fromRecords(new ProducerRecord<>(event.topic(), null, event.key(), EventCodec.encode(event), headers))
+                .fromRecords(CloudEventRecords.toProducerRecord(event.topic(), event, "/flow/test",
+                        UUID.randomUUID().toString()))
                 .awaitCompletion(Duration.ofSeconds(30));
     }
 

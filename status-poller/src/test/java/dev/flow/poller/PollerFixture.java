@@ -1,6 +1,5 @@
 package dev.flow.poller;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +18,6 @@ import dev.flow.mithril.client.model.InstanceQuery;
 import dev.flow.mithril.client.model.InstanceType;
 import dev.flow.mithril.client.model.LaunchSpecification;
 import dev.flow.model.event.BidPlaced;
-import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.TaskSubmitted;
@@ -35,7 +33,6 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -121,11 +118,8 @@ final class PollerFixture {
 
     /** Publishes an event on a given topic (a marker on a topic it does not belong to, for ordering checks). */
     void publishTo(String topic, FlowEvent event) {
-        RecordHeaders headers = new RecordHeaders();
-        EventCodec.headers(event, "/flow/test", UUID.randomUUID().toString())
-                .forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, event.key(),
-                EventCodec.encode(event), headers);
+        ProducerRecord<String, byte[]> record = CloudEventRecords.toProducerRecord(topic, event, "/flow/test",
+                UUID.randomUUID().toString());
         kafka.<String, byte[]>produceWithSerializers(StringSerializer.class, ByteArraySerializer.class)
                 .fromRecords(record).awaitCompletion(CALL);
     }

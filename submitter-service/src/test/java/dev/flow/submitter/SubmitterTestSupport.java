@@ -7,19 +7,14 @@ import dev.flow.mithril.client.MithrilClient;
 import dev.flow.mithril.client.MithrilClientConfig;
 import dev.flow.mithril.client.model.Bid;
 import dev.flow.mithril.client.model.Project;
-import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
+import dev.flow.service.messaging.CloudEventRecords;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -95,15 +90,6 @@ public final class SubmitterTestSupport {
     }
 
     public static ProducerRecord<String, byte[]> record(String topic, FlowEvent event) {
-        RecordHeaders headers = new RecordHeaders();
-        EventCodec.headers(event, "/flow/test", UUID.randomUUID().toString())
-                .forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        return new ProducerRecord<>(topic, null, event.key(), EventCodec.encode(event), headers);
-    }
-
-    public static Map<String, String> headers(ConsumerRecord<String, byte[]> record) {
-        Map<String, String> out = new HashMap<>();
-        record.headers().forEach(h -> out.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
-        return out;
+        return CloudEventRecords.toProducerRecord(topic, event, "/flow/test", UUID.randomUUID().toString());
     }
 }

@@ -15,7 +15,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,17 +23,16 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flow.devstack.local.LocalStack;
-import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.Topics;
+import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.model.status.TaskStatus;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,7 +171,7 @@ class EndToEndIT {
     private static List<TaskStatusChanged> statusChanges(String taskId) {
         List<TaskStatusChanged> changes = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records(Topics.TASK_STATUS, taskId)) {
-            decode(record).filter(TaskStatusChanged.class::isInstance).map(TaskStatusChanged.class::cast)
+            CloudEventRecords.fromRecord(record).filter(TaskStatusChanged.class::isInstance).map(TaskStatusChanged.class::cast)
                     .ifPresent(changes::add);
         }
         return changes;
@@ -193,26 +191,14 @@ class EndToEndIT {
         return TOPICS.get(topic).getRecords().stream().filter(r -> taskId.equals(r.key())).toList();
     }
 
-    private static Optional<FlowEvent> decode(ConsumerRecord<String, byte[]> record) {
-        return EventCodec.decode(headers(record), record.value());
-    }
-
-    private static Map<String, String> headers(ConsumerRecord<String, byte[]> record) {
-        Map<String, String> headers = new java.util.HashMap<>();
-        for (Header header : record.headers()) {
-            headers.put(header.key(), new String(header.value(), java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return headers;
-    }
-
     private static void assertEveryRecordIsACloudEvent(String taskId) {
         for (String topic : TOPICS.keySet()) {
             for (ConsumerRecord<String, byte[]> record : records(topic, taskId)) {
-                assertThat(headers(record)).as("headers of a %s record", topic)
+                assertThat(CloudEventRecords.headersOf(record)).as("headers of a %s record", topic)
                         .containsEntry("ce_specversion", "1.0")
                         .containsEntry("ce_subject", taskId)
                         .containsKeys("ce_id", "ce_type", "ce_source", "ce_time", "content-type");
-                assertThat(decode(record)).as("a %s record decodes as a known event", topic).isPresent();
+                assertThat(CloudEventRecords.fromRecord(record)).as("a %s record decodes as a known event", topic).isPresent();
             }
         }
     }

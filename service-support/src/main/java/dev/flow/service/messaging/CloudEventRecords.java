@@ -10,6 +10,7 @@ import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -37,14 +38,27 @@ public final class CloudEventRecords {
 
     /** As {@link #toMessage(FlowEvent, String)} with a given id, e.g. an outbox row's id, so a resend is a duplicate. */
     public static Message<byte[]> toMessage(FlowEvent event, String source, String id) {
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(event.key())
+                .withHeaders(headers(event, source, id))
+                .build();
+        return Message.of(EventCodec.encode(event)).addMetadata(metadata);
+    }
+
+    /**
+     * The same record for a plain Kafka producer (a test's KafkaCompanion, a client outside Quarkus), on the given
+     * topic.
+     */
+    public static ProducerRecord<String, byte[]> toProducerRecord(String topic, FlowEvent event, String source,
+                                                                  String id) {
+        return new ProducerRecord<>(topic, null, event.key(), EventCodec.encode(event), headers(event, source, id));
+    }
+
+    private static RecordHeaders headers(FlowEvent event, String source, String id) {
         RecordHeaders headers = new RecordHeaders();
         EventCodec.headers(event, source, id)
                 .forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
-        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(event.key())
-                .withHeaders(headers)
-                .build();
-        return Message.of(EventCodec.encode(event)).addMetadata(metadata);
+        return headers;
     }
 
     /** The event a consumed record carries; empty for an unknown type (consumers ignore those). */

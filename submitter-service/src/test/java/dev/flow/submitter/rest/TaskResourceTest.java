@@ -26,6 +26,7 @@ import dev.flow.model.startup.WorkloadBlock;
 import dev.flow.model.startup.WorkloadSpec;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
+import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.submitter.PlatformKeyTestResource;
 import dev.flow.submitter.SubmitterTestSupport;
 import dev.flow.submitter.domain.TaskEntity;
@@ -66,7 +67,6 @@ import static dev.flow.submitter.SubmitterTestSupport.PROJECT;
 import static dev.flow.submitter.SubmitterTestSupport.asAlice;
 import static dev.flow.submitter.SubmitterTestSupport.bidCreations;
 import static dev.flow.submitter.SubmitterTestSupport.bidOf;
-import static dev.flow.submitter.SubmitterTestSupport.headers;
 import static dev.flow.submitter.SubmitterTestSupport.mithril;
 import static dev.flow.submitter.SubmitterTestSupport.record;
 import static dev.flow.submitter.SubmitterTestSupport.submit;
@@ -169,17 +169,17 @@ class TaskResourceTest {
         assertThat(spec.ports()).containsExactly(8888);
 
         List<ConsumerRecord<String, byte[]>> events = eventsOf(taskId, 2);
-        assertThat(events).extracting(r -> headers(r).get("ce_type"))
+        assertThat(events).extracting(r -> CloudEventRecords.headersOf(r).get("ce_type"))
                 .containsExactly("dev.flow.task.submitted.v1", "dev.flow.task.bid.placed.v1");
         for (ConsumerRecord<String, byte[]> r : events) {
-            Map<String, String> h = headers(r);
+            Map<String, String> h = CloudEventRecords.headersOf(r);
             assertThat(h).containsEntry("ce_specversion", "1.0").containsEntry("ce_source", "/flow/submitter-service")
                     .containsEntry("ce_subject", taskId).containsEntry("content-type", "application/json")
                     .containsKeys("ce_time", "ce_id");
             assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(secret);
         }
-        assertThat(Long.parseLong(headers(events.get(1)).get("ce_id")))
-                .isGreaterThan(Long.parseLong(headers(events.get(0)).get("ce_id")));
+        assertThat(Long.parseLong(CloudEventRecords.headersOf(events.get(1)).get("ce_id")))
+                .isGreaterThan(Long.parseLong(CloudEventRecords.headersOf(events.get(0)).get("ce_id")));
         TaskSubmitted submitted = (TaskSubmitted) decode(events.get(0));
         assertThat(submitted.config().env()).containsEntry("API_TOKEN", "***");
         assertThat(submitted.limitPrice()).isEqualTo(Money.parse("$9.75"));
@@ -353,7 +353,7 @@ class TaskResourceTest {
 
         await().atMost(WAIT).untilAsserted(() -> asAlice().get("/v1/tasks/" + withBid.id).then()
                 .body("bid_fid", equalTo(bid.fid())).body("status", equalTo("pending")));
-        assertThat(eventsOf(withBid.id, 2)).extracting(r -> headers(r).get("ce_type"))
+        assertThat(eventsOf(withBid.id, 2)).extracting(r -> CloudEventRecords.headersOf(r).get("ce_type"))
                 .containsExactly("dev.flow.task.submitted.v1", "dev.flow.task.bid.placed.v1");
         await().atMost(WAIT).untilAsserted(() -> asAlice().get("/v1/tasks/" + withoutBid.id).then()
                 .body("status", equalTo("failed")).body("reason", equalTo("PROVIDER_ERROR"))
@@ -474,7 +474,7 @@ class TaskResourceTest {
         asAlice().delete("/v1/tasks/" + taskId).then().statusCode(200).body("status", equalTo("cancelled"));
 
         List<ConsumerRecord<String, byte[]>> events = eventsOf(taskId, 3);
-        assertThat(events).extracting(r -> headers(r).get("ce_type")).containsExactly(
+        assertThat(events).extracting(r -> CloudEventRecords.headersOf(r).get("ce_type")).containsExactly(
                 "dev.flow.task.submitted.v1", "dev.flow.task.bid.placed.v1", "dev.flow.task.cancel.requested.v1");
         CancelRequested cancel = (CancelRequested) decode(events.get(2));
         assertThat(cancel.reason()).isEqualTo(TransitionReason.USER_CANCEL);
@@ -592,10 +592,10 @@ class TaskResourceTest {
 
     private List<ConsumerRecord<String, byte[]>> ours(String taskId) {
         return lifecycle.getRecords().stream().filter(r -> taskId.equals(r.key()))
-                .filter(r -> "/flow/submitter-service".equals(headers(r).get("ce_source"))).toList();
+                .filter(r -> "/flow/submitter-service".equals(CloudEventRecords.headersOf(r).get("ce_source"))).toList();
     }
 
     private static FlowEvent decode(ConsumerRecord<String, byte[]> r) {
-        return EventCodec.decode(headers(r), r.value()).orElseThrow();
+        return EventCodec.decode(CloudEventRecords.headersOf(r), r.value()).orElseThrow();
     }
 }
