@@ -107,18 +107,32 @@ public final class SubmitterThroughputBench {
         for (int round = 1; round <= rounds; round++) {
             int base = round * 1_000_000;
             Result direct = measure(http, "emulator alone", count, concurrency, i -> directBid.apply(base + i), 201);
+            JsonNode before = JSON.readTree(emulator.requestCounters());
             Result through = measure(http, "through submitter", count, concurrency,
                     i -> submitTask.apply(base + i), 201);
+            JsonNode after = JSON.readTree(emulator.requestCounters());
             double ratio = through.perSecond() / direct.perSecond();
             ratios.add(ratio);
             System.out.printf("round %d  emulator alone %7.1f bids/s (p50 %4d ms, p99 %4d ms)   "
                             + "submitter %7.1f tasks/s (p50 %4d ms, p99 %4d ms)   ratio %.2f%n",
                     round, direct.perSecond(), direct.p50(), direct.p99(), through.perSecond(), through.p50(),
                     through.p99(), ratio);
+            System.out.printf("         Mithril calls per task while submitting: %s%n", callsPerTask(before, after, count));
         }
         Collections.sort(ratios);
         System.out.printf("ratio submitter / emulator alone: median %.2f (min %.2f, max %.2f)%n",
                 ratios.get(ratios.size() / 2), ratios.get(0), ratios.get(ratios.size() - 1));
+    }
+
+    /** The submitter's kinds of Mithril call per task (availability also counts the poller's, a few per second). */
+    private static String callsPerTask(JsonNode before, JsonNode after, int count) {
+        StringBuilder out = new StringBuilder();
+        for (String endpoint : List.of("GET /v2/instance-types", "GET /v2/spot/availability", "GET /v2/ssh-keys",
+                "GET /v2/spot/bids", "POST /v2/spot/bids")) {
+            long calls = after.path(endpoint).asLong() - before.path(endpoint).asLong();
+            out.append(String.format("%s %.2f  ", endpoint, calls / (double) count));
+        }
+        return out.toString().trim();
     }
 
     private record Result(double perSecond, long p50, long p99) {

@@ -10,6 +10,7 @@ import dev.flow.model.error.ValidationError;
 import dev.flow.model.instance.InstanceTypeSpec;
 import dev.flow.model.money.Money;
 import dev.flow.service.config.MithrilSettings;
+import io.quarkus.cache.CacheResult;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -48,8 +49,27 @@ public class InstanceCatalog {
 
     /** The live offers: one per (type, region), with its parsed type when the platform knows it. */
     public Uni<List<Offer>> offers() {
-        return Uni.combine().all().unis(mithril.instanceTypes(), mithril.spotAvailability()).asTuple()
+        return Uni.combine().all().unis(instanceTypes(), spotAvailability()).asTuple()
                 .map(t -> join(t.getItem1(), t.getItem2()));
+    }
+
+    /**
+     * Mithril's instance types: a catalogue that changes with Mithril's releases, not per request, so it is kept for
+     * minutes ({@code quarkus.cache.caffeine."mithril-instance-types".expire-after-write}). Every submit needs it.
+     */
+    @CacheResult(cacheName = "mithril-instance-types")
+    Uni<List<InstanceType>> instanceTypes() {
+        return mithril.instanceTypes();
+    }
+
+    /**
+     * The auctions (price and capacity per type and region). Concurrent submits share one call in flight, and its
+     * answer is kept for at most a second or so ({@code ...."mithril-spot-availability".expire-after-write}): a burst
+     * of submits pays one call, and a price is never older than that when a limit price is derived from it.
+     */
+    @CacheResult(cacheName = "mithril-spot-availability")
+    Uni<List<Auction>> spotAvailability() {
+        return mithril.spotAvailability();
     }
 
     static List<Offer> join(List<InstanceType> types, List<Auction> auctions) {

@@ -13,6 +13,7 @@ import dev.flow.model.task.VolumeInterface;
 import dev.flow.model.task.VolumeSpec;
 import dev.flow.service.config.MithrilSettings;
 import dev.flow.submitter.config.SubmitterConfig;
+import io.quarkus.cache.CacheResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -83,37 +84,51 @@ public class MithrilDirectory {
      * @throws ValidationError when a task key does not exist in the project, or there is no key at all
      */
     public Uni<List<String>> sshKeyFids(String projectFid, List<String> requested) {
-        return mithril.listSshKeys(projectFid).map(keys -> {
-            Set<String> fids = new LinkedHashSet<>();
-            List<FieldError> errors = new ArrayList<>();
-            for (int i = 0; i < requested.size(); i++) {
-                Optional<SshKey> key = lookup(keys, requested.get(i));
-                if (key.isPresent()) {
-                    fids.add(key.get().fid());
-                } else {
-                    errors.add(new FieldError("ssh_keys[" + i + "]", "no SSH key `" + requested.get(i)
-                            + "` in the project", Suggestions.closestWithin(requested.get(i),
-                            keys.stream().map(SshKey::name).toList(), 4)));
-                }
-            }
-            if (!errors.isEmpty()) {
-                throw ValidationError.of(errors);
-            }
-            for (String configured : configuredKeys) {
-                lookup(keys, configured).ifPresentOrElse(k -> fids.add(k.fid()),
-                        () -> LOG.warnf("mithril.ssh-keys entry %s is not a key of project %s; skipped",
-                                configured, projectFid));
-            }
-            keys.stream().filter(SshKey::required).forEach(k -> fids.add(k.fid()));
-            platformKey.ifPresent(p -> lookup(keys, p).ifPresentOrElse(k -> fids.add(k.fid()),
-                    () -> LOG.warnf("the platform SSH key %s is not a key of project %s: the log-streamer will not "
-                            + "reach this task's nodes", p, projectFid)));
-            if (fids.isEmpty()) {
-                throw ValidationError.of(new FieldError("ssh_keys", "no SSH key: the task names none, and the "
-                        + "platform and project provide none", "add `ssh_keys` with a key name or fid of the project"));
-            }
-            return List.copyOf(fids);
-        });
+        // the cached list serves while it knows every key the task names; a key it does not know may be new, so
+        // the answer (and any "no such key" error) comes from a fresh list then
+        return cachedSshKeys(projectFid)
+                .chain(keys -> requested.stream().allMatch(r -> lookup(keys, r).isPresent())
+                        ? Uni.createFrom().item(keys) : mithril.listSshKeys(projectFid))
+                .map(keys -> {
+                    Set<String> fids = new LinkedHashSet<>();
+                    List<FieldError> errors = new ArrayList<>();
+                    for (int i = 0; i < requested.size(); i++) {
+                        Optional<SshKey> key = lookup(keys, requested.get(i));
+                        if (key.isPresent()) {
+                            fids.add(key.get().fid());
+                        } else {
+                            errors.add(new FieldError("ssh_keys[" + i + "]", "no SSH key `" + requested.get(i)
+                                    + "` in the project", Suggestions.closestWithin(requested.get(i),
+                                    keys.stream().map(SshKey::name).toList(), 4)));
+                        }
+                    }
+                    if (!errors.isEmpty()) {
+                        throw ValidationError.of(errors);
+                    }
+                    for (String configured : configuredKeys) {
+                        lookup(keys, configured).ifPresentOrElse(k -> fids.add(k.fid()),
+                                () -> LOG.warnf("mithril.ssh-keys entry %s is not a key of project %s; skipped",
+                                        configured, projectFid));
+                    }
+                    keys.stream().filter(SshKey::required).forEach(k -> fids.add(k.fid()));
+                    platformKey.ifPresent(p -> lookup(keys, p).ifPresentOrElse(k -> fids.add(k.fid()),
+                            () -> LOG.warnf("the platform SSH key %s is not a key of project %s: the log-streamer will not "
+                                    + "reach this task's nodes", p, projectFid)));
+                    if (fids.isEmpty()) {
+                        throw ValidationError.of(new FieldError("ssh_keys", "no SSH key: the task names none, and the "
+                                + "platform and project provide none", "add `ssh_keys` with a key name or fid of the project"));
+                    }
+                    return List.copyOf(fids);
+                });
+    }
+
+    /**
+     * The project's SSH keys, kept briefly ({@code quarkus.cache.caffeine."mithril-ssh-keys".expire-after-write}):
+     * every submit needs them, and a key newly marked required at Mithril is picked up within that time.
+     */
+    @CacheResult(cacheName = "mithril-ssh-keys")
+    Uni<List<SshKey>> cachedSshKeys(String projectFid) {
+        return mithril.listSshKeys(projectFid);
     }
 
     private static Optional<SshKey> lookup(List<SshKey> keys, String fidOrName) {
