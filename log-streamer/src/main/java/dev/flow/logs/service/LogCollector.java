@@ -5,7 +5,7 @@ import dev.flow.logs.kafka.LogCursor;
 import dev.flow.logs.kafka.LogEntry;
 import dev.flow.logs.kafka.LogReader;
 import dev.flow.logs.messaging.EventPublisher;
-import dev.flow.logs.ssh.SshConnector;
+import dev.flow.service.ssh.SshConnector;
 import dev.flow.model.event.InstanceInfo;
 import dev.flow.model.event.LogLine;
 import dev.flow.model.event.LogStream;

@@ -2,8 +2,8 @@ package dev.flow.logs.service;
 
 import dev.flow.logs.config.LogsConfig;
 import dev.flow.logs.messaging.EventPublisher;
-import dev.flow.logs.ssh.NodeShell;
-import dev.flow.logs.ssh.SshConnector;
+import dev.flow.service.ssh.NodeShell;
+import dev.flow.service.ssh.SshConnector;
 import dev.flow.model.event.LogLine;
 import dev.flow.model.event.LogStream;
 import org.jboss.logging.Logger;

@@ -1,9 +1,5 @@
-package dev.flow.logs.ssh;
+package dev.flow.service.ssh;
 
-import dev.flow.logs.config.LogsConfig;
-import io.quarkus.runtime.ShutdownEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
@@ -20,35 +16,42 @@ import java.security.KeyPair;
 import java.util.Iterator;
 
 /**
- * Opens SSH sessions to task nodes with the platform key (Apache MINA SSHD client, one shared {@link SshClient}).
- * Host keys are not pinned: Mithril instances are fresh machines whose keys nobody knows beforehand (the Flow SDK
- * connects with {@code StrictHostKeyChecking=no} too); authentication of the node rests on the bid's address.
+ * Opens SSH sessions to task nodes with the platform key (Apache MINA SSHD client, one shared {@link SshClient},
+ * started on first use). Host keys are not pinned: Mithril instances are fresh machines whose keys nobody knows
+ * beforehand (the Flow SDK connects with {@code StrictHostKeyChecking=no} too); authentication of the node rests on
+ * the bid's address.
+ *
+ * <p>Not a CDI bean: each service produces one from its own settings and {@link #close() closes} it at shutdown.
+ * Every method blocks: call it from a worker or virtual thread, never from an event loop.
  */
-@ApplicationScoped
-public class SshConnector {
+public class SshConnector implements AutoCloseable {
 
-    private final LogsConfig config;
+    private final SshSettings settings;
     private volatile SshClient client;
     private volatile KeyPair key;
 
-    public SshConnector(LogsConfig config) {
-        this.config = config;
+    public SshConnector(SshSettings settings) {
+        this.settings = settings;
     }
 
-    /** Whether a platform key is configured at all; without one no node can be tailed. */
+    public SshSettings settings() {
+        return settings;
+    }
+
+    /** Whether a platform key is configured at all; without one no node can be reached. */
     public boolean configured() {
-        return config.sshPrivateKeyPath().filter(p -> !p.isBlank()).isPresent();
+        return settings.privateKeyPath().filter(p -> !p.isBlank()).isPresent();
     }
 
     /** A session to {@code host:port}, authenticated with the platform key. Blocking. */
     public NodeShell open(String host, int port) throws IOException {
         SshClient ssh = client();
-        ClientSession session = ssh.connect(config.sshUser(), host, port)
-                .verify(config.sshConnectTimeout()).getSession();
+        ClientSession session = ssh.connect(settings.user(), host, port)
+                .verify(settings.connectTimeout()).getSession();
         try {
             session.addPublicKeyIdentity(key());
-            session.auth().verify(config.sshConnectTimeout());
-            return new NodeShell(session, config.sshConnectTimeout());
+            session.auth().verify(settings.connectTimeout());
+            return new NodeShell(session, settings.connectTimeout());
         } catch (IOException | RuntimeException e) {
             session.close(true);
             throw e;
@@ -62,7 +65,7 @@ public class SshConnector {
                 if (client == null) {
                     SshClient created = SshClient.setUpDefaultClient();
                     created.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
-                    CoreModuleProperties.HEARTBEAT_INTERVAL.set(created, config.sshHeartbeat());
+                    CoreModuleProperties.HEARTBEAT_INTERVAL.set(created, settings.heartbeat());
                     created.start();
                     client = created;
                 }
@@ -75,8 +78,8 @@ public class SshConnector {
     private KeyPair key() throws IOException {
         KeyPair current = key;
         if (current == null) {
-            Path path = Path.of(config.sshPrivateKeyPath()
-                    .orElseThrow(() -> new IOException("flow.logs.ssh-private-key-path is not set")));
+            Path path = Path.of(settings.privateKeyPath().filter(p -> !p.isBlank())
+                    .orElseThrow(() -> new IOException("no platform SSH private key path is configured")));
             try (InputStream in = Files.newInputStream(path)) {
                 Iterable<KeyPair> pairs = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName("platform"),
                         in, null);
@@ -94,7 +97,9 @@ public class SshConnector {
         return current;
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /** Stops the shared client (and with it every open session). */
+    @Override
+    public void close() {
         SshClient current = client;
         if (current != null) {
             current.stop();

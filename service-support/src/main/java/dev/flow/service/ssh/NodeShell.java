@@ -1,4 +1,4 @@
-package dev.flow.logs.ssh;
+package dev.flow.service.ssh;
 
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -7,9 +7,12 @@ import org.apache.sshd.client.session.ClientSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One authenticated SSH session to a node. Every method blocks: call it from a virtual thread, never from an event
@@ -58,6 +61,30 @@ public final class NodeShell implements AutoCloseable {
             Integer exit = channel.getExitStatus();
             return new Result(exit == null ? -1 : exit, out.toString(StandardCharsets.UTF_8),
                     err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Runs a command, writing its output to {@code out}/{@code err} as it arrives (SSHD's I/O threads call them, so
+     * they must not block for long), until it ends or {@code limit} passes.
+     *
+     * @return its exit code, or -1 when the channel closed without one
+     * @throws TimeoutException when it was still running after {@code limit} (the channel is then closed, which
+     *                          ends the remote command's session)
+     */
+    public int run(String command, OutputStream out, OutputStream err, Duration limit)
+            throws IOException, TimeoutException {
+        try (ChannelExec channel = session.createExecChannel(command)) {
+            channel.setOut(out);
+            channel.setErr(err);
+            channel.open().verify(timeout);
+            Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), limit);
+            if (events.contains(ClientChannelEvent.TIMEOUT) && !events.contains(ClientChannelEvent.CLOSED)) {
+                channel.close(true);
+                throw new TimeoutException("still running after " + limit);
+            }
+            Integer exit = channel.getExitStatus();
+            return exit == null ? -1 : exit;
         }
     }
 
