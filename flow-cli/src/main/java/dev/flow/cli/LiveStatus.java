@@ -23,6 +23,8 @@ final class LiveStatus implements AutoCloseable {
     private final boolean live;
     private final long started = System.nanoTime();
     private final ScheduledExecutorService ticker;
+    /** Ctrl-C while pending: leave a clean line behind (the JVM then exits 130). */
+    private final Thread clearOnExit = new Thread(this::clear, "flow-live-status-clear");
     private volatile TaskView last;
     private String lastPrinted;
     private int frame;
@@ -39,6 +41,7 @@ final class LiveStatus implements AutoCloseable {
                 return t;
             });
             ticker.scheduleAtFixedRate(this::draw, 0, 100, TimeUnit.MILLISECONDS);
+            Runtime.getRuntime().addShutdownHook(clearOnExit);
         } else {
             ticker = null;
             update(first);
@@ -74,11 +77,20 @@ final class LiveStatus implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         if (ticker != null) {
-            ticker.shutdownNow();
-            err.print("\r\u001b[2K");
-            err.flush();
+            try {
+                Runtime.getRuntime().removeShutdownHook(clearOnExit);
+            } catch (IllegalStateException alreadyExiting) {
+                // the hook is running or has run
+            }
+            clear();
         }
+    }
+
+    private synchronized void clear() {
+        ticker.shutdownNow();
+        err.print("\r\u001b[2K");
+        err.flush();
     }
 }
