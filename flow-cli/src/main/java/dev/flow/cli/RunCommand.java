@@ -112,8 +112,10 @@ final class RunCommand implements Callable<Integer> {
         try (LiveStatus live = new LiveStatus(cli.err(), cli.ansi(), task.view())) {
             task.waitUntilStarted(timeout, live::update);
         }
-        if (follow && !task.isTerminal()) {
-            try (Stream<LogLine> lines = task.logLines(true, 100, null)) {
+        if (follow) {
+            // everything the task printed since it started (the viewer's maximum tail); a task that already ended
+            // while we watched its pending status (a short one) is read once instead of followed
+            try (Stream<LogLine> lines = task.logLines(!task.isTerminal(), 10_000, null)) {
                 lines.forEach(line -> {
                     if (output.isTable()) {
                         cli.out().println(line.text());
@@ -123,7 +125,9 @@ final class RunCommand implements Callable<Integer> {
                     }
                 });
             }
-            task.waitFor(timeout);
+            if (!task.isTerminal()) {
+                task.waitFor(timeout);
+            }
         }
         TaskView view = task.view();
         cli.err().println(task.taskId() + " " + output.status(view.status()) + " (" + view.reason() + ")"

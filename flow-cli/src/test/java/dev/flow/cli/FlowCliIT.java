@@ -123,6 +123,17 @@ class FlowCliIT {
         assertThat(down.exitCode()).isEqualTo(ExitCodes.SERVICE);
         assertThat(down.err()).contains("cannot reach http://127.0.0.1:1").contains("./flow-local");
 
+        var emulator = LocalPlatform.stack().emulator().orElseThrow();
+        emulator.admin("POST", "/_emulator/faults", "{\"method\":\"POST\",\"path_pattern\":\"/v2/spot/bids\","
+                + "\"status\":403,\"detail\":\"Quota exceeded for a100\",\"count\":1}");
+        try {
+            CliRun quota = CliRun.flow("run", "echo x", "-i", "a100", "-n", "cli-quota");
+            assertThat(quota.exitCode()).as(quota.err()).isEqualTo(ExitCodes.QUOTA);
+            assertThat(quota.err()).contains("Error (InsufficientQuotaError)").contains("Suggestions:");
+        } finally {
+            emulator.clearFaults();
+        }
+
         CliRun usage = CliRun.flow("run");
         assertThat(usage.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(usage.err()).contains("Missing required parameter");

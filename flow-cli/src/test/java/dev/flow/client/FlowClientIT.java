@@ -14,6 +14,7 @@ import dev.flow.model.error.AuthenticationError;
 import dev.flow.model.error.FlowError;
 import dev.flow.model.error.FlowServiceError;
 import dev.flow.model.error.FlowTimeoutError;
+import dev.flow.model.error.InsufficientQuotaError;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.error.TaskExecutionError;
 import dev.flow.model.error.ValidationError;
@@ -138,7 +139,20 @@ class FlowClientIT {
         user.stop();
         user.waitFor(PATIENCE);
 
-        // (TimeoutError: waitForTimesOut...; InsufficientQuotaError: FlowErrorsTest — the emulator has no quotas)
+        // InsufficientQuotaError: Mithril refuses the bid for quota (an emulator fault with Mithril's wording)
+        var emulator = LocalPlatform.stack().emulator().orElseThrow();
+        emulator.admin("POST", "/_emulator/faults", "{\"method\":\"POST\",\"path_pattern\":\"/v2/spot/bids\","
+                + "\"status\":403,\"detail\":\"Quota exceeded: project flow-dev may run 8 a100 instances\",\"count\":1}");
+        try {
+            InsufficientQuotaError quota = catchThrowableOfType(InsufficientQuotaError.class,
+                    () -> flow.run("echo x", RunOptions.instanceType("a100").withName("client-quota")));
+            assertThat(quota.getMessage()).contains("Quota exceeded");
+            assertThat(quota.suggestions()).isNotEmpty();
+        } finally {
+            emulator.clearFaults();
+        }
+
+        // (TimeoutError: waitForTimesOutWithTheSeedsTimeoutError...)
         assertThatThrownBy(() -> flow.getTask("task-0000000000000000")).isInstanceOf(FlowError.class);
     }
 
