@@ -39,7 +39,18 @@ public final class LocalPlatform implements BeforeAllCallback {
                 stack = LocalStack.start(LocalStack.Settings.forTests(state, FAST, Map.of()));
                 // closed after the last test class of the JVM
                 context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                        .put("flow-local-stack", (ExtensionContext.Store.CloseableResource) stack::close);
+                        .put("flow-local-stack", (ExtensionContext.Store.CloseableResource) () -> {
+                            stack.close();
+                            deleteTree(state); // broker data, logs, keys: nothing outlives the test JVM
+                        });
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
