@@ -63,6 +63,8 @@ public final class LocalStack implements AutoCloseable {
 
     private final List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, QuarkusAppProcess> services = new LinkedHashMap<>();
+    /** How each service was started, to start it again ({@link #restartService}). */
+    private final Map<String, QuarkusAppProcess.Builder> serviceBuilders = new LinkedHashMap<>();
     private final Settings settings;
     private KafkaCluster kafka;
     private PostgresServer postgres;
@@ -176,6 +178,7 @@ public final class LocalStack implements AutoCloseable {
             settings.serviceProperties().forEach(app::property);
             QuarkusAppProcess process = track(app.start());
             services.put(service.name(), process);
+            serviceBuilders.put(service.name(), app.port(process.port()));
             ready(service.name(), process.baseUrl(), t);
         }
     }
@@ -227,6 +230,23 @@ public final class LocalStack implements AutoCloseable {
     /** A started service by module name. */
     public Optional<QuarkusAppProcess> service(String name) {
         return Optional.ofNullable(services.get(name));
+    }
+
+    /**
+     * Stops a service and starts it again on the same port with the same settings (tests of clients that must
+     * survive a restart, e.g. a log viewer reconnecting). Returns once the new process is ready.
+     */
+    public synchronized QuarkusAppProcess restartService(String name) {
+        QuarkusAppProcess old = services.get(name);
+        QuarkusAppProcess.Builder builder = serviceBuilders.get(name);
+        if (old == null || builder == null) {
+            throw new IllegalArgumentException(name + " is not a started service of this stack");
+        }
+        old.close();
+        started.remove(old);
+        QuarkusAppProcess fresh = track(builder.start());
+        services.put(name, fresh);
+        return fresh;
     }
 
     @Override

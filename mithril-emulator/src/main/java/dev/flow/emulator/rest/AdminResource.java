@@ -139,12 +139,13 @@ public class AdminResource {
         Integer retryAfter = body.integer(false, "retry_after_seconds");
         Integer latency = body.integer(false, "latency_ms");
         Integer count = body.integer(false, "count");
+        String detail = body.string(false, "detail");
         double rate = json != null && json.hasNonNull("rate") && json.get("rate").isNumber() ? json.get("rate").doubleValue() : 1.0;
         if (status == null && latency == null) {
             body.error("Give a status, a latency_ms, or both", "value_error", "status");
         }
         body.failIfErrors();
-        return faults.add(method, path, status, retryAfter, latency == null ? 0 : latency, rate, count);
+        return faults.add(method, path, status, retryAfter, latency == null ? 0 : latency, rate, count, detail);
     }
 
     @GET

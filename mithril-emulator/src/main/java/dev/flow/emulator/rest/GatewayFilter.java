@@ -75,6 +75,9 @@ public class GatewayFilter {
             case 504 -> "Gateway Timeout";
             default -> "Injected fault";
         };
+        if (fault.detail() != null) {
+            message = fault.detail();
+        }
         Response.ResponseBuilder builder = Response.status(fault.status())
                 .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE).entity(Map.of("detail", message));
         if (fault.retryAfterSeconds() != null) {

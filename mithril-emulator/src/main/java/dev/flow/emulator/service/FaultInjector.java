@@ -16,14 +16,15 @@ public class FaultInjector {
     /**
      * A rule. {@code pathPattern} is a glob over the request path ({@code *} within one segment, {@code **} across
      * segments), {@code method} null for any, {@code status} null for latency only, {@code rate} the probability per
-     * matching request, {@code count} how many times it may fire (null: unlimited).
+     * matching request, {@code count} how many times it may fire (null: unlimited), {@code detail} the error
+     * answer's {@code detail} (null: the status's usual text), e.g. Mithril's quota refusals.
      */
     public record Rule(String id, String method, String pathPattern, Integer status, Integer retryAfterSeconds,
-                       long latencyMs, double rate, Integer count, int fired) {
+                       long latencyMs, double rate, Integer count, int fired, String detail) {
     }
 
     /** What to do to one request. */
-    public record Fault(Integer status, Integer retryAfterSeconds, long latencyMillis) {
+    public record Fault(Integer status, Integer retryAfterSeconds, long latencyMillis, String detail) {
     }
 
     private static final class Active {
@@ -43,15 +44,21 @@ public class FaultInjector {
 
     public synchronized Rule add(String method, String pathPattern, Integer status, Integer retryAfterSeconds,
                                  long latencyMillis, double rate, Integer count) {
+        return add(method, pathPattern, status, retryAfterSeconds, latencyMillis, rate, count, null);
+    }
+
+    public synchronized Rule add(String method, String pathPattern, Integer status, Integer retryAfterSeconds,
+                                 long latencyMillis, double rate, Integer count, String detail) {
         Rule rule = new Rule("fault-" + nextId++, method == null ? null : method.toUpperCase(), pathPattern, status,
-                retryAfterSeconds, latencyMillis, rate, count, 0);
+                retryAfterSeconds, latencyMillis, rate, count, 0, detail);
         rules.add(new Active(rule));
         return rule;
     }
 
     public synchronized List<Rule> list() {
         return rules.stream().map(a -> new Rule(a.rule.id(), a.rule.method(), a.rule.pathPattern(), a.rule.status(),
-                a.rule.retryAfterSeconds(), a.rule.latencyMs(), a.rule.rate(), a.rule.count(), a.fired.get())).toList();
+                a.rule.retryAfterSeconds(), a.rule.latencyMs(), a.rule.rate(), a.rule.count(), a.fired.get(),
+                a.rule.detail())).toList();
     }
 
     public synchronized void clear() {
@@ -65,7 +72,7 @@ public class FaultInjector {
                     && (r.count() == null || a.fired.get() < r.count())
                     && (r.rate() >= 1.0 || random.nextDouble() < r.rate())) {
                 a.fired.incrementAndGet();
-                return Optional.of(new Fault(r.status(), r.retryAfterSeconds(), r.latencyMs()));
+                return Optional.of(new Fault(r.status(), r.retryAfterSeconds(), r.latencyMs(), r.detail()));
             }
         }
         return Optional.empty();
