@@ -51,16 +51,17 @@ public class TaskEventConsumers {
             case StopTask stop -> tasks.cancel(stop.taskId(), stop.reason(),
                             stop.requestedBy() == null ? "unknown" : stop.requestedBy(), true)
                     .chain(outcome -> {
-                        if (outcome != null) {
-                            return Uni.createFrom().voidItem();
-                        }
-                        if (stop.reason().kind() == TransitionReason.Kind.ORPHAN) {
-                            // the poller saw flow-<id> bids with no task: cancel them by name
+                        boolean orphan = stop.reason().kind() == TransitionReason.Kind.ORPHAN;
+                        // unknown here, or ended without the bid on record (a submission failed while its bid's
+                        // fate was unclear): the poller saw flow-<id> bids nobody follows; cancel them by name
+                        if (orphan && (outcome == null || outcome.alreadyFinished() && outcome.task().bidFid == null)) {
                             return tasks.cancelOrphanBids(stop.taskId()).invoke(n -> LOG.infof(
                                     "StopTask(ORPHAN) for unknown task %s: %d bid(s) cancelled", stop.taskId(), n))
                                     .replaceWithVoid();
                         }
-                        LOG.debugf("StopTask for unknown task %s ignored", stop.taskId());
+                        if (outcome == null) {
+                            LOG.debugf("StopTask for unknown task %s ignored", stop.taskId());
+                        }
                         return Uni.createFrom().voidItem();
                     });
             case ResubmitTask resubmit -> tasks.resubmit(resubmit.taskId());

@@ -92,12 +92,25 @@ public class TaskService {
                 ? Uni.createFrom().item(replay(existing, idempotencyKey, fingerprint))
                 : doSubmit(json, project, caller, idempotencyKey, fingerprint).map(t -> new Submission(t, true))
                         // a concurrent request with the same key won the insert: answer with its task
-                        .onFailure(e -> !(e instanceof FlowError)).recoverWithUni(failure ->
+                        .onFailure(TaskService::isDuplicateKey).recoverWithUni(failure ->
                                 VertxContexts.backTo(context, Uni.createFrom().voidItem())
                                         .chain(() -> store.findByIdempotencyKey(project, idempotencyKey))
                                         .chain(winner -> winner != null
                                                 ? Uni.createFrom().item(replay(winner, idempotencyKey, fingerprint))
                                                 : Uni.createFrom().failure(failure))));
+    }
+
+    /** A unique-index violation (PostgreSQL 23505): here, another request inserted the same Idempotency-Key. */
+    static boolean isDuplicateKey(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())) {
+                return true;
+            }
+            if (t instanceof org.hibernate.exception.ConstraintViolationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first task of a key, when the request is the one the key was first used with. */
@@ -154,7 +167,19 @@ public class TaskService {
 
     private Uni<TaskEntity> placeBid(TaskEntity task, CreateBidRequest request, TaskConfig redacted, Executor context) {
         return VertxContexts.backTo(context, mithril.createBid(request))
-                .onFailure().recoverWithUni(failure -> {
+                .onFailure(dev.flow.mithril.client.OutcomeUnknownException.class).recoverWithUni(unknown -> {
+                    // the bid may exist: the task stays pending, SubmissionReconciler adopts the bid or fails it
+                    LOG.warnf("task %s: outcome of bid %s unknown, left to the reconciler: %s", task.id, task.bidName,
+                            unknown.getMessage());
+                    return Uni.createFrom().failure(new dev.flow.model.error.FlowServiceError("Mithril did not say "
+                            + "whether bid " + task.bidName + " of task " + task.id + " was placed; the task is kept "
+                            + "and completed (bid adopted) or failed within " + config.reconcile().grace().toMinutes()
+                            + " min", 503, List.of("follow GET /v1/tasks/" + task.id, "a retry with the same "
+                            + "Idempotency-Key returns this task"), unknown));
+                })
+                .onFailure(f -> !(f instanceof dev.flow.model.error.FlowServiceError fse
+                        && fse.getCause() instanceof dev.flow.mithril.client.OutcomeUnknownException))
+                .recoverWithUni(failure -> {
                     FlowError error = failure instanceof MithrilApiException api ? api.toFlowError()
                             : failure instanceof FlowError flow ? flow : null;
                     String message = "Mithril refused the bid: " + (error != null ? error.getMessage() : failure.toString());

@@ -176,8 +176,12 @@ class FailureModesTest {
                 .body("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}".formatted(name))
                 .post("/v1/tasks").then().statusCode(org.hamcrest.Matchers.greaterThanOrEqualTo(500))
                 .contentType("application/problem+json")
-                .body("type", equalTo(TYPES + "FlowError"))
-                .body("detail", containsString("Mithril"));
+                .body("type", equalTo(TYPES + "FlowError")).body("title", equalTo("FlowError"))
+                .body("detail", containsString("Mithril"))
+                .body("suggestions.size()", org.hamcrest.Matchers.greaterThan(0))
+                .body(org.hamcrest.Matchers.not(containsString("\tat ")));
+        // the task was kept: the bid's fate was unclear, the reconciler settles it
+        asAlice().queryParam("name", name).get("/v1/tasks").then().statusCode(200).body("data.size()", equalTo(1));
     }
 
     @Test

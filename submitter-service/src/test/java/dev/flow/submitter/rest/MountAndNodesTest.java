@@ -129,6 +129,7 @@ class MountAndNodesTest {
                     // the emulator's admin API says where the node's container log is
                     Map<?, ?> info = FlowJson.mapper().readValue(emulator.admin("GET", "/_emulator/instances/"
                             + instance, null), Map.class);
+                    assertThat(info.get("directory")).as("instance %s booted", instance).isNotNull();
                     Path log = Path.of((String) info.get("directory")).resolve("container-main.log");
                     assertThat(log).exists();
                     Matcher m = Files.readAllLines(log).stream().map(line::matcher).filter(Matcher::find)
