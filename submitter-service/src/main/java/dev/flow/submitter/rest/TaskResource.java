@@ -71,6 +71,12 @@ public class TaskResource {
                     + "\"env\":{\"EPOCHS\":\"3\"},\"max_price_per_hour\":12.5}")))
     @APIResponse(responseCode = "201", description = "the task, pending")
     @APIResponse(responseCode = "200", description = "an Idempotency-Key replay: the task the key first created")
+    @APIResponse(responseCode = "422", description = "ValidationError: a bad field (named, with a suggestion), or an "
+            + "Idempotency-Key reused with another body")
+    @APIResponse(responseCode = "409", description = "InsufficientQuotaError: the project's spot quota of the type is "
+            + "too small for num_instances (checked before the bid; Mithril's refusal while placing maps to it too)")
+    @APIResponse(responseCode = "503", description = "FlowError: Mithril did not say whether the bid was placed; the "
+            + "task is kept and the reconciler adopts the bid or fails the task")
     public Uni<Response> submit(@QueryParam("project") String project,
                                 @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey, String body,
                                 @Context UriInfo uri) {

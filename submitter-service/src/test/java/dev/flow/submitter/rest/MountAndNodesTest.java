@@ -121,7 +121,7 @@ class MountAndNodesTest {
         String bidFid = bidOf(taskId).orElseThrow().fid();
         try {
             await().atMost(WAIT).until(() -> bid(bidFid).instances().size() == 2);
-            Pattern line = Pattern.compile(marker + " rank=(\\d+) nodes=(\\d+) main=(\\S+) user=\"(.*)\"");
+            Pattern line = Pattern.compile(marker + " rank=(\\d+) nodes=(\\d+) main=(\\S+) user=(.*)$");
             List<Matcher> seen = new ArrayList<>();
             await().atMost(WAIT).untilAsserted(() -> {
                 seen.clear();
@@ -132,8 +132,9 @@ class MountAndNodesTest {
                     assertThat(info.get("directory")).as("instance %s booted", instance).isNotNull();
                     Path log = Path.of((String) info.get("directory")).resolve("container-main.log");
                     assertThat(log).exists();
-                    Matcher m = Files.readAllLines(log).stream().map(line::matcher).filter(Matcher::find)
-                            .findFirst().orElseThrow(() -> new AssertionError("no env line yet in " + log));
+                    List<String> lines = Files.readAllLines(log);
+                    Matcher m = lines.stream().map(line::matcher).filter(Matcher::find)
+                            .findFirst().orElseThrow(() -> new AssertionError("no env line yet in " + log + ": " + lines));
                     seen.add(m);
                 }
             });
