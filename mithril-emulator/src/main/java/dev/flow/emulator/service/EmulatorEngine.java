@@ -463,7 +463,9 @@ public class EmulatorEngine {
             return;
         }
         if (bid.status != BidStatus.Paused) {
-            throw ApiException.badRequest("Volumes can only be changed while the bid is paused");
+            // PATCH /v2/spot/bids/{fid} documents only 200 and 422 (HTTPValidationError): a refusal is a 422 detail
+            throw new ValidationFailure(List.of(new ValidationFailure.Detail(List.of("body", "volumes"),
+                    "Volumes can only be changed while the bid is paused", "value_error")));
         }
         List<ValidationFailure.Detail> errors = new ArrayList<>();
         for (int i = 0; i < wanted.size(); i++) {
