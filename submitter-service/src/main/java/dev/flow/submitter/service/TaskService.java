@@ -339,7 +339,10 @@ public class TaskService {
                         task.restartCount, retry.maxRestarts());
                 return cancel(taskId, TransitionReason.PREEMPTED, SELF, true).replaceWithVoid();
             }
-            return replaceBid(task, restart, context);
+            // the handler acks the command whatever happens: a passing Mithril failure is retried here, each
+            // attempt safe to repeat (the old bid's cancel is idempotent, the new one is looked up by name first)
+            return replaceBid(task, restart, context).onFailure(f -> !(f instanceof ValidationError))
+                    .retry().withBackOff(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10)).atMost(3);
         });
     }
 
