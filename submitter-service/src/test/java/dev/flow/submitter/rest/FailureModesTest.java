@@ -134,6 +134,36 @@ class FailureModesTest {
     }
 
     @Test
+    void concurrentRequestsWithOneIdempotencyKeyCreateOneTaskAndOneBid() throws Exception {
+        String name = uniqueName("race");
+        String key = "race-" + UUID.randomUUID();
+        String body = "{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\", "
+                .formatted(name) + "\"max_price_per_hour\": 0.01}";
+        long before = bidCreations(emulator);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<io.restassured.response.Response>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                answers.add(pool.submit(() -> asAlice().header("Idempotency-Key", key).contentType("application/json")
+                        .body(body).post("/v1/tasks")));
+            }
+            List<io.restassured.response.Response> responses = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                responses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            // one created it, the others got that task back (or waited for it): never a second task or bid
+            assertThat(responses).extracting(io.restassured.response.Response::statusCode).containsOnly(200, 201)
+                    .filteredOn(code -> code == 201).hasSize(1);
+            assertThat(responses).extracting(r -> r.jsonPath().getString("task_id")).containsOnly(
+                    responses.getFirst().jsonPath().getString("task_id"));
+        } finally {
+            pool.shutdownNow();
+        }
+        asAlice().queryParam("name", name).get("/v1/tasks").then().body("data.size()", equalTo(1));
+        assertThat(bidCreations(emulator)).isEqualTo(before + 1);
+    }
+
+    @Test
     void aTaskBeyondTheProjectsSpotQuotaIsAnInsufficientQuotaErrorBeforeAndWhilePlacingTheBid() {
         emulator.admin("PUT", "/_emulator/quotas",
                 "{\"project\": \"flow-dev\", \"instance_type\": \"a100-80gb.sxm.8x\", \"total_quantity\": 1}");
