@@ -134,6 +134,29 @@ class FailureModesTest {
     }
 
     @Test
+    void aBidThatAppearsAfterItsTaskFailedIsCancelledByTheOrphanStop() {
+        String name = uniqueName("late");
+        faults.crashAfterBidPlaced(name);
+        asAlice().contentType("application/json").body("{\"name\": \"%s\", \"instance_type\": \"a100\", "
+                .formatted(name) + "\"command\": \"sleep 60\", \"max_price_per_hour\": 0.01}").post("/v1/tasks")
+                .then().statusCode(500);
+        String taskId = asAlice().queryParam("name", name).get("/v1/tasks").then().extract().path("data[0].task_id");
+        Bid bid = bidOf(taskId).orElseThrow();
+        // as the reconciler leaves a submission whose bid it could not see (Mithril answered later): failed, no bid
+        database.preparedQuery("UPDATE submitter.task SET status = 'failed', reason = 'PROVIDER_ERROR', "
+                + "completed_at = now() WHERE id = $1").execute(io.vertx.mutiny.sqlclient.Tuple.of(taskId))
+                .await().atMost(WAIT);
+        // the poller sees flow-<id> with no live task and asks for it to be stopped
+        kafka.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(dev.flow.submitter.SubmitterTestSupport.record(
+                Topics.TASK_COMMANDS, new dev.flow.model.event.StopTask(taskId,
+                        dev.flow.model.status.TransitionReason.ORPHAN, "status-poller", java.time.Instant.now())))
+                .awaitCompletion();
+        await().atMost(WAIT).until(() -> mithril().getBid(bid.fid()).await().atMost(WAIT).status()
+                == BidStatus.TERMINATED);
+        asAlice().get("/v1/tasks/" + taskId).then().body("status", equalTo("failed"));
+    }
+
+    @Test
     void concurrentRequestsWithOneIdempotencyKeyCreateOneTaskAndOneBid() throws Exception {
         String name = uniqueName("race");
         String key = "race-" + UUID.randomUUID();
