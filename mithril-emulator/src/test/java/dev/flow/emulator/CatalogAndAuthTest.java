@@ -76,6 +76,28 @@ class CatalogAndAuthTest extends EmulatorTestBase {
     }
 
     @Test
+    void aBidBeyondTheProjectsSpotQuotaIsRefusedWithA422Detail() {
+        String fid = typeFid("a100-80gb.sxm.1x", "us-central1-a");
+        admin().body(Map.of("project", "flow-dev", "instance_type", "a100-80gb.sxm.1x", "total_quantity", 3))
+                .put("/_emulator/quotas").then().statusCode(200).body("total_quantity", equalTo(3));
+        String key = newSshKey("quota").fid();
+        createBid(bidBody("q-1", fid, "us-central1-a", "$1.00", 2, List.of(key), List.of(), null));
+        api().queryParam("project", project).get("/v2/quotas").then().statusCode(200)
+                .body("find { it.name == 'a100-80gb.sxm.1x spot instances' }.total_quantity", equalTo(3))
+                .body("find { it.name == 'a100-80gb.sxm.1x spot instances' }.used_quantity", equalTo(2));
+        // the quota is per type across regions: 2 + 2 > 3 in another region too
+        String otherRegion = typeFid("a100-80gb.sxm.1x", "eu-central1-a");
+        api().body(bidBody("q-2", otherRegion, "eu-central1-a", "$1.00", 2, List.of(key), List.of(), null))
+                .post("/v2/spot/bids").then().statusCode(422)
+                .body("detail[0].loc", equalTo(List.of("body", "instance_quantity")))
+                .body("detail[0].msg", org.hamcrest.Matchers.containsString("quota"))
+                .body("detail[0].type", equalTo("value_error"));
+        createBid(bidBody("q-3", fid, "us-central1-a", "$1.00", 1, List.of(key), List.of(), null));
+        admin().body(java.util.Collections.singletonMap("project", "flow-dev"))
+                .put("/_emulator/quotas").then().statusCode(422);
+    }
+
+    @Test
     void validationErrorsHaveFastApiShape() {
         api().queryParam("limit", "0").get("/v2/spot/bids").then().statusCode(422)
                 .body("detail", hasSize(1))

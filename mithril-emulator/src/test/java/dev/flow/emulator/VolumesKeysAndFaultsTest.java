@@ -66,7 +66,9 @@ class VolumesKeysAndFaultsTest extends EmulatorTestBase {
         String bid = createBid(bidBody("late-volume", typeFid("a100-80gb.sxm.1x", REGION), REGION, "$2.00", 1,
                 List.of(key), List.of(), null));
         awaitBidStatus(bid, "Allocated");
-        api().body(Map.of("volumes", List.of(vol))).patch("/v2/spot/bids/" + bid).then().statusCode(400);
+        api().body(Map.of("volumes", List.of(vol))).patch("/v2/spot/bids/" + bid).then().statusCode(422)
+                .body("detail[0].loc", equalTo(List.of("body", "volumes")))
+                .body("detail[0].msg", equalTo("Volumes can only be changed while the bid is paused"));
         api().body(Map.of("paused", true)).patch("/v2/spot/bids/" + bid).then().statusCode(200);
         api().body(Map.of("volumes", List.of(vol))).patch("/v2/spot/bids/" + bid).then().statusCode(200)
                 .body("launch_specification.volumes", equalTo(List.of(vol)));

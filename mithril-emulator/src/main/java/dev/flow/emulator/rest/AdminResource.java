@@ -50,6 +50,25 @@ public class AdminResource {
         return engine.setSpotPrice(type, region, cents);
     }
 
+    /**
+     * Sets a project's spot quota of an instance type: {@code {"project": "<fid or name>", "instance_type":
+     * "<fid or name>", "total_quantity": 2}}; {@code total_quantity} null restores the default
+     * (1,000,000: never refuses). A bid whose instances would exceed it is refused with a 422 detail on {@code instance_quantity}.
+     */
+    @PUT
+    @Path("/quotas")
+    public dev.flow.emulator.api.Models.QuotaModel spotQuota(JsonNode json) {
+        Body body = new Body(json);
+        String project = body.string(true, "project");
+        String type = body.string(true, "instance_type");
+        Integer total = body.integer(false, "total_quantity");
+        body.failIfErrors();
+        if (total != null && total < 0) {
+            throw ApiException.badRequest("total_quantity must not be negative");
+        }
+        return engine.setSpotQuota(project, type, total);
+    }
+
     @POST
     @Path("/bids/{fid}/preempt")
     @ResponseStatus(204)

@@ -105,6 +105,9 @@ public class EmulatorEngine {
     private int volatilityBps;
     private Instant nextAuctionAt;
     private final java.util.Set<String> forcedPreemptions = new java.util.HashSet<>();
+    private static final int DEFAULT_SPOT_QUOTA = 1_000_000;
+    /** Spot quotas set through the admin API: project fid + "|" + instance type name → instances; default: capacity. */
+    private final Map<String, Integer> spotQuotas = new LinkedHashMap<>();
 
     private ScheduledExecutorService ticker;
 
@@ -195,17 +198,11 @@ public class EmulatorEngine {
     public synchronized List<QuotaModel> quotas(ApiKey key, String projectFid) {
         Project project = project(key, projectFid);
         List<QuotaModel> out = new ArrayList<>();
-        Map<String, Integer> usedByName = new LinkedHashMap<>();
-        for (Instance i : instances.values()) {
-            if (i.project.equals(project.fid()) && !i.status.isFinal()) {
-                usedByName.merge(i.offer.shape().name(), 1, Integer::sum);
-            }
-        }
         for (Catalog.Offer offer : catalog.offers()) {
             if (offer.region().equals(Catalog.REGIONS.getFirst())) {
                 String name = offer.shape().name();
                 out.add(new QuotaModel(fids.stable("quota_", project.fid() + name), project.fid(), offer.instanceTypeFid(),
-                        "Spot", config.market().capacityPerRegion(), usedByName.getOrDefault(name, 0), "instances",
+                        "Spot", spotQuota(project.fid(), name), spotQuotaUsed(project.fid(), name), "instances",
                         name + " spot instances"));
             }
         }
@@ -214,6 +211,46 @@ public class EmulatorEngine {
         out.add(new QuotaModel(fids.stable("quota_", project.fid() + "storage"), project.fid(), null, "Storage",
                 1_000_000, usedGb, "GB", "Persistent storage"));
         return out;
+    }
+
+    /**
+     * A project's spot quota of one instance type (every region): the admin's setting, else one so large it never
+     * refuses (benchmarks place thousands of bids; only tests of quota exhaustion set one).
+     */
+    private int spotQuota(String projectFid, String typeName) {
+        return spotQuotas.getOrDefault(projectFid + "|" + typeName, DEFAULT_SPOT_QUOTA);
+    }
+
+    /**
+     * What counts against a spot quota: the instances asked for by the project's bids of that type that are not
+     * terminated (a bid holds its quota while it waits, is paused or runs), so a bid is refused when it is placed,
+     * not later when an auction would allocate it.
+     */
+    private int spotQuotaUsed(String projectFid, String typeName) {
+        return bids.values().stream().filter(b -> b.project.equals(projectFid) && b.status != BidStatus.Terminated
+                && b.offer.shape().name().equals(typeName)).mapToInt(b -> b.quantity).sum();
+    }
+
+    /**
+     * Sets (or with null, removes) a project's spot quota of an instance type, by project fid or name and type fid
+     * or name; for tests of quota exhaustion.
+     */
+    public synchronized QuotaModel setSpotQuota(String projectFidOrName, String instanceType, Integer total) {
+        Project project = projects.values().stream()
+                .filter(p -> p.fid().equals(projectFidOrName) || p.name().equals(projectFidOrName)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("Project " + projectFidOrName));
+        Catalog.Offer offer = catalog.offers().stream().filter(o -> o.instanceTypeFid().equals(instanceType)
+                        || o.shape().name().equals(instanceType)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("Instance type " + instanceType));
+        String name = offer.shape().name();
+        if (total == null) {
+            spotQuotas.remove(project.fid() + "|" + name);
+        } else {
+            spotQuotas.put(project.fid() + "|" + name, total);
+        }
+        return new QuotaModel(fids.stable("quota_", project.fid() + name), project.fid(),
+                catalog.find(name, Catalog.REGIONS.getFirst()).map(Catalog.Offer::instanceTypeFid).orElse(null), "Spot",
+                spotQuota(project.fid(), name), spotQuotaUsed(project.fid(), name), "instances", name + " spot instances");
     }
 
     public synchronized List<InstanceTypeModel> instanceTypes() {
@@ -286,6 +323,17 @@ public class EmulatorEngine {
             if (problem != null) {
                 errors.add(new ValidationFailure.Detail(List.of("body", "launch_specification", "volumes", i), problem,
                         "value_error"));
+            }
+        }
+        if (offer.isPresent()) {
+            // Mithril's bid creation documents only 422 (HTTPValidationError): quota exhaustion is one of its details
+            String name = offer.get().shape().name();
+            int total = spotQuota(project.fid(), name);
+            int used = spotQuotaUsed(project.fid(), name);
+            if (used + req.instanceQuantity() > total) {
+                errors.add(new ValidationFailure.Detail(List.of("body", "instance_quantity"), "Spot quota exceeded for "
+                        + name + ": " + req.instanceQuantity() + " instance(s) requested, " + used + " of " + total
+                        + " in use in the project", "value_error"));
             }
         }
         if (!errors.isEmpty()) {
@@ -415,7 +463,9 @@ public class EmulatorEngine {
             return;
         }
         if (bid.status != BidStatus.Paused) {
-            throw ApiException.badRequest("Volumes can only be changed while the bid is paused");
+            // PATCH /v2/spot/bids/{fid} documents only 200 and 422 (HTTPValidationError): a refusal is a 422 detail
+            throw new ValidationFailure(List.of(new ValidationFailure.Detail(List.of("body", "volumes"),
+                    "Volumes can only be changed while the bid is paused", "value_error")));
         }
         List<ValidationFailure.Detail> errors = new ArrayList<>();
         for (int i = 0; i < wanted.size(); i++) {
@@ -1097,6 +1147,7 @@ public class EmulatorEngine {
         volumes.clear();
         sshKeys.clear();
         forcedPreemptions.clear();
+        spotQuotas.clear();
         clock.setSpeed(config.market().clockSpeed());
         build();
         LOG.info("emulator state reset");

@@ -38,6 +38,14 @@ public interface SubmitterConfig {
 
     Reconcile reconcile();
 
+    FaultHooks faultHooks();
+
+    /** Test-only fault injection ({@code FaultHooks}); only the {@code test} profile turns it on. */
+    interface FaultHooks {
+        @WithDefault("false")
+        boolean enabled();
+    }
+
     interface Reconcile {
         /** How often interrupted submissions are looked for (read by the scheduler). */
         @WithDefault("30s")

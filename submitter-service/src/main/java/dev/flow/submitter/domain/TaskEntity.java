@@ -118,6 +118,22 @@ public class TaskEntity {
     @Column(name = "request_sha256")
     public String requestSha256;
 
+    /** The cost-accountant's total for the task (TaskCostUpdated), dollars; null until its first update. */
+    @Column(name = "total_cost", precision = 18, scale = 6)
+    public BigDecimal totalCost;
+
+    /** The cost-accountant's rate of the whole task (all instances), dollars per hour. */
+    @Column(name = "cost_per_hour", precision = 18, scale = 6)
+    public BigDecimal costPerHour;
+
+    /** Event time of the last TaskCostUpdated applied: older ones are ignored. */
+    @Column(name = "cost_at")
+    public Instant costAt;
+
+    /** Fids of the bids replaced by resubmissions, comma-separated, oldest first. */
+    @Column(name = "previous_bids")
+    public String previousBids;
+
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 }

@@ -3,6 +3,7 @@ package dev.flow.submitter.messaging;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.ResubmitTask;
 import dev.flow.model.event.StopTask;
+import dev.flow.model.event.TaskCostUpdated;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.WorkloadExited;
 import dev.flow.model.status.TransitionReason;
@@ -22,10 +23,12 @@ import java.util.Optional;
  * fails the stream: a record it cannot handle is logged and skipped, so one bad record cannot stop the service.
  * <ul>
  *   <li>{@code flow.task.commands}: {@code StopTask} → cancel the bid (and {@code CancelRequested} with its reason);
- *       {@code ResubmitTask} is not supported yet (logged).</li>
+ *       for a task it does not know with reason {@code ORPHAN}, cancel the bids named after it in every project;
+ *       {@code ResubmitTask} → a new bid {@code flow-<id>-r<k>} ({@code TaskResubmitted}, {@code BidPlaced}).</li>
  *   <li>{@code flow.task.lifecycle}: {@code WorkloadExited} of node 0, or a failed exit of any node → cancel the bid,
  *       so billing stops; the poller closes the task from the exit itself.</li>
  *   <li>{@code flow.task.status}: {@code TaskStatusChanged} → the read model.</li>
+ *   <li>{@code flow.cost.updates} (own consumer group): {@code TaskCostUpdated} → the task's {@code total_cost}.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -47,15 +50,21 @@ public class TaskEventConsumers {
         return handle(record, event -> switch (event) {
             case StopTask stop -> tasks.cancel(stop.taskId(), stop.reason(),
                             stop.requestedBy() == null ? "unknown" : stop.requestedBy(), true)
-                    .invoke(outcome -> {
+                    .chain(outcome -> {
+                        boolean orphan = stop.reason().kind() == TransitionReason.Kind.ORPHAN;
+                        // unknown here, or ended without the bid on record (a submission failed while its bid's
+                        // fate was unclear): the poller saw flow-<id> bids nobody follows; cancel them by name
+                        if (orphan && (outcome == null || outcome.alreadyFinished() && outcome.task().bidFid == null)) {
+                            return tasks.cancelOrphanBids(stop.taskId()).invoke(n -> LOG.infof(
+                                    "StopTask(ORPHAN) for unknown task %s: %d bid(s) cancelled", stop.taskId(), n))
+                                    .replaceWithVoid();
+                        }
                         if (outcome == null) {
                             LOG.debugf("StopTask for unknown task %s ignored", stop.taskId());
                         }
-                    }).replaceWithVoid();
-            case ResubmitTask resubmit -> {
-                LOG.warnf("ResubmitTask for %s ignored: resubmission is not implemented yet", resubmit.taskId());
-                yield Uni.createFrom().voidItem();
-            }
+                        return Uni.createFrom().voidItem();
+                    });
+            case ResubmitTask resubmit -> tasks.resubmit(resubmit.taskId());
             default -> Uni.createFrom().voidItem();
         });
     }
@@ -76,6 +85,13 @@ public class TaskEventConsumers {
         return handle(record, event -> event instanceof TaskStatusChanged changed
                 ? store.applyStatus(changed).replaceWithVoid()
                 : Uni.createFrom().voidItem());
+    }
+
+    @Incoming("cost-updates")
+    public Uni<Void> onCost(ConsumerRecord<String, byte[]> record) {
+        return handle(record, event -> event instanceof TaskCostUpdated cost
+                ? store.applyCost(cost).replaceWithVoid()
+                : Uni.createFrom().voidItem()); // ProjectCostUpdated: not the submitter's business
     }
 
     private Uni<Void> handle(ConsumerRecord<String, byte[]> record,

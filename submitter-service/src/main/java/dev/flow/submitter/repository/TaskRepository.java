@@ -9,22 +9,47 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 @ApplicationScoped
 public class TaskRepository implements PanacheRepositoryBase<TaskEntity, String> {
 
-    /** Newest first, of the given projects, optionally only the given statuses. */
-    public Uni<List<TaskEntity>> listNewest(Collection<String> projects, Collection<String> statuses, int limit) {
+    /** Where a page of the newest-first list ends: the last row's (created_at, id), the keyset of the next page. */
+    public record Position(Instant createdAt, String id) {
+    }
+
+    /**
+     * Newest first by (created_at, id), of the given projects, optionally only the given statuses and the given
+     * name (exact, or a prefix), strictly after {@code after} in that order. Keyset paging: a task inserted while a
+     * client pages is newer than every position it holds, so it never shifts or repeats a page.
+     */
+    public Uni<List<TaskEntity>> listPage(Collection<String> projects, Collection<String> statuses, String name,
+                                          boolean namePrefix, Position after, int limit) {
         Sort newest = Sort.by("createdAt", Sort.Direction.Descending).and("id", Sort.Direction.Descending);
-        if (statuses.isEmpty()) {
-            return find("project in :projects", newest, Map.<String, Object>of("projects", projects))
-                    .page(Page.ofSize(limit)).list();
+        StringBuilder query = new StringBuilder("project in :projects");
+        Map<String, Object> params = new HashMap<>();
+        params.put("projects", projects);
+        if (!statuses.isEmpty()) {
+            query.append(" and status in :statuses");
+            params.put("statuses", statuses);
         }
-        return find("project in :projects and status in :statuses", newest,
-                Map.<String, Object>of("projects", projects, "statuses", statuses))
-                .page(Page.ofSize(limit)).list();
+        if (name != null) {
+            if (namePrefix) {
+                query.append(" and name like :name escape '!'");
+                params.put("name", name.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+            } else {
+                query.append(" and name = :name");
+                params.put("name", name);
+            }
+        }
+        if (after != null) {
+            query.append(" and (createdAt < :afterAt or (createdAt = :afterAt and id < :afterId))");
+            params.put("afterAt", after.createdAt());
+            params.put("afterId", after.id());
+        }
+        return find(query.toString(), newest, params).page(Page.ofSize(limit)).list();
     }
 
     public Uni<TaskEntity> findByIdempotencyKey(String project, String key) {

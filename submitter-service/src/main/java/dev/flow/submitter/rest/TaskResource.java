@@ -4,8 +4,11 @@ import dev.flow.model.error.FieldError;
 import dev.flow.model.error.ValidationError;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.service.security.ProjectAccess;
+import dev.flow.submitter.domain.TaskEntity;
+import dev.flow.submitter.repository.TaskRepository;
 import dev.flow.submitter.service.TaskService;
 import dev.flow.submitter.service.TaskStore;
+import dev.flow.submitter.service.VolumeService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -25,6 +28,7 @@ import jakarta.ws.rs.core.Context;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -49,10 +53,12 @@ public class TaskResource {
     static final java.util.regex.Pattern IDEMPOTENCY_KEY_FORMAT = java.util.regex.Pattern.compile("^[\\x21-\\x7e]{1,128}$");
 
     private final TaskService tasks;
+    private final VolumeService volumes;
     private final ProjectAccess access;
 
-    public TaskResource(TaskService tasks, ProjectAccess access) {
+    public TaskResource(TaskService tasks, VolumeService volumes, ProjectAccess access) {
         this.tasks = tasks;
+        this.volumes = volumes;
         this.access = access;
     }
 
@@ -65,6 +71,12 @@ public class TaskResource {
                     + "\"env\":{\"EPOCHS\":\"3\"},\"max_price_per_hour\":12.5}")))
     @APIResponse(responseCode = "201", description = "the task, pending")
     @APIResponse(responseCode = "200", description = "an Idempotency-Key replay: the task the key first created")
+    @APIResponse(responseCode = "422", description = "ValidationError: a bad field (named, with a suggestion), or an "
+            + "Idempotency-Key reused with another body")
+    @APIResponse(responseCode = "409", description = "InsufficientQuotaError: the project's spot quota of the type is "
+            + "too small for num_instances (checked before the bid; Mithril's refusal while placing maps to it too)")
+    @APIResponse(responseCode = "503", description = "FlowError: Mithril did not say whether the bid was placed; the "
+            + "task is kept and the reconciler adopts the bid or fails the task")
     public Uni<Response> submit(@QueryParam("project") String project,
                                 @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey, String body,
                                 @Context UriInfo uri) {
@@ -78,18 +90,44 @@ public class TaskResource {
     }
 
     @GET
-    @Operation(summary = "List tasks", description = "Newest first, of the caller's projects (or `project`); "
-            + "`status` filters (comma-separated, e.g. running,pending).")
-    public Uni<List<TaskView>> list(@QueryParam("limit") @DefaultValue("50") int limit,
-                                    @QueryParam("status") String status, @QueryParam("project") String project) {
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ValidationError.of(FieldError.of("limit", "must be between 1 and " + MAX_LIMIT));
+    @Operation(summary = "List tasks", description = "Newest first (created_at, then id), of the caller's projects "
+            + "(or `project`). `status` filters (comma-separated, e.g. running,pending); `name` is exact, or a prefix "
+            + "when it ends with `*` (`train*`). Cursor paging: pass the page's `next_cursor` as `cursor` (with the "
+            + "same filters) for the next page; it is null on the last page. Keyset paging on (created_at, id): "
+            + "tasks created meanwhile never shift or repeat a page. Bad values → 422 naming the parameter.")
+    @APIResponse(responseCode = "200", description = "a page of tasks", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskPage.class),
+            examples = @ExampleObject(name = "page", value = "{\"data\": [{\"task_id\": \"task-0k3x9q2m7a1b4c5d\", "
+                    + "\"name\": \"train\", \"status\": \"running\"}], \"next_cursor\": \"dDF8MTc2NDQ0...\"}")))
+    @APIResponse(responseCode = "422", description = "a bad limit, status, name or cursor")
+    public Uni<TaskPage> list(@QueryParam("limit") String limitText,
+                              @QueryParam("status") String status, @QueryParam("name") String name,
+                              @QueryParam("cursor") String cursor, @QueryParam("project") String project) {
+        List<FieldError> errors = new ArrayList<>();
+        Integer parsed = QueryParams.intIn("limit", limitText, 1, MAX_LIMIT, 50, errors);
+        if (!errors.isEmpty()) {
+            throw ValidationError.of(errors);
         }
+        int limit = parsed;
         Set<String> projects = project == null || project.isBlank() ? access.projects() : Set.of(access.resolve(project));
         List<String> statuses = statuses(status);
-        return tasks.list(projects, statuses, limit).map(list -> {
+        boolean prefix = name != null && name.endsWith("*");
+        String exact = name == null ? null : prefix ? name.substring(0, name.length() - 1) : name;
+        if (exact != null && (exact.isEmpty() || exact.length() > 64 || exact.contains("*"))) {
+            throw ValidationError.of(new FieldError("name", "must be a task name (1 to 64 characters), or a prefix "
+                    + "ending with a single `*`", "name=train or name=train*"));
+        }
+        TaskRepository.Position after = cursor == null || cursor.isEmpty() ? null : TaskCursor.decode(cursor);
+        // one row more than asked tells whether there is a next page without a second query
+        return tasks.list(projects, statuses, exact, prefix, after, limit + 1).map(rows -> {
             Instant now = Instant.now();
-            return list.stream().map(t -> TaskViews.of(t, now)).toList();
+            List<TaskEntity> page = rows.size() > limit ? rows.subList(0, limit) : rows;
+            String next = null;
+            if (rows.size() > limit) {
+                TaskEntity last = page.getLast();
+                next = TaskCursor.encode(new TaskRepository.Position(last.createdAt, last.id));
+            }
+            return new TaskPage(page.stream().map(t -> TaskViews.of(t, now)).toList(), next);
         });
     }
 
@@ -113,6 +151,39 @@ public class TaskResource {
     @Operation(summary = "Stop a task", description = "The same as DELETE /v1/tasks/{id}.")
     public Uni<Response> stop(@PathParam("id") String id) {
         return cancel(id);
+    }
+
+    @POST
+    @Path("{id}/volumes")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Mount a volume to a task", description = "The seed's mount_volume(volume_id, task_id). "
+            + "Mithril changes a bid's volumes only while the bid is paused: a running task's bid is paused, its "
+            + "volumes patched and resumed, so its instances are replaced and the workload starts again with the "
+            + "volume attached (block volumes in attach order: block_index 0 is /dev/vdb, 1 is /dev/vdc, ...). "
+            + "mount_path (default /volumes/<name>) is recorded in the task's config. Errors: unknown task or volume "
+            + "→ 404 ResourceNotFoundError; another region or already attached → 422 ValidationError on `volume`; "
+            + "a task that ended → 409 TaskExecutionError.")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation =
+            MountVolumeRequest.class), examples = @ExampleObject(name = "mount",
+            value = "{\"volume\": \"training-data\", \"mount_path\": \"/data\"}")))
+    @APIResponse(responseCode = "200", description = "attached", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = MountView.class)))
+    public Uni<MountView> mount(@PathParam("id") String id, MountVolumeRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        if (request == null || request.volume() == null || request.volume().isBlank()) {
+            errors.add(new FieldError("volume", "is required: a volume id (vol_…) or name", "training-data"));
+        }
+        String path = request == null ? null : request.mountPath();
+        if (path != null && (!path.startsWith("/") || path.equals("/") || path.contains("\u0000")
+                || java.util.Arrays.asList(path.split("/")).contains("..") || path.length() > 4096)) {
+            errors.add(new FieldError("mount_path", "must be an absolute path other than / without `..`", "/data"));
+        }
+        if (!errors.isEmpty()) {
+            throw ValidationError.of(errors);
+        }
+        return volumes.mount(id, access.projects(), request.volume().strip(), path).map(m -> new MountView(
+                m.task().id, m.volume().fid(), m.volume().name(), m.mountPath(), m.volume().region(), m.blockIndex(),
+                m.restarted(), TaskViews.of(m.task(), Instant.now())));
     }
 
     private static Response cancelled(TaskStore.CancelOutcome outcome) {

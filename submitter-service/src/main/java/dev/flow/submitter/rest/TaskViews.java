@@ -20,6 +20,7 @@ final class TaskViews {
 
     static final String SSH_USER = "ubuntu";
     private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3600);
+    private static final BigDecimal MILLIS_PER_HOUR = BigDecimal.valueOf(3_600_000);
 
     private TaskViews() {
     }
@@ -32,7 +33,17 @@ final class TaskViews {
         BigDecimal perInstance = t.pricePerHour != null ? t.pricePerHour : t.limitPrice;
         Money hourly = perInstance == null ? null : Money.of(perInstance).times(t.numInstances);
         String totalCost = null;
-        if (t.startedAt != null && hourly != null) {
+        if (t.totalCost != null) {
+            // the cost-accountant's ledger (TaskCostUpdated); while running, carried forward at its rate to now
+            Money total = Money.of(t.totalCost);
+            if (status == TaskStatus.RUNNING && t.costPerHour != null && t.costAt != null && now.isAfter(t.costAt)) {
+                total = total.plus(Money.of(t.costPerHour).times(BigDecimal.valueOf(
+                        Duration.between(t.costAt, now).toMillis()).divide(MILLIS_PER_HOUR, 10,
+                        java.math.RoundingMode.HALF_EVEN)));
+            }
+            totalCost = total.toString();
+        } else if (t.startedAt != null && hourly != null) {
+            // until the first TaskCostUpdated: the SDK's estimate
             Instant end = t.completedAt != null ? t.completedAt : now;
             long seconds = Math.max(0, Duration.between(t.startedAt, end).toSeconds());
             totalCost = hourly.times(BigDecimal.valueOf(seconds).divide(SECONDS_PER_HOUR, 8,

@@ -25,6 +25,21 @@ public final class TaskIds {
         return BID_PREFIX + taskId;
     }
 
+    /**
+     * The bid of the task's {@code restart}-th resubmission after a preemption: {@code flow-<task id>-r<k>} (k = 1,
+     * 2, ...). The status-poller recognises both forms as the task's (contract of issue 6).
+     */
+    public static String bidName(String taskId, int restart) {
+        return restart == 0 ? bidName(taskId) : BID_PREFIX + taskId + "-r" + restart;
+    }
+
+    /** Whether {@code bidName} is one of the task's bids: {@code flow-<id>} or {@code flow-<id>-r<k>}. */
+    public static boolean isBidOf(String taskId, String bidName) {
+        String first = bidName(taskId);
+        return bidName != null && (bidName.equals(first)
+                || bidName.startsWith(first + "-r") && bidName.substring(first.length() + 2).matches("[1-9][0-9]*"));
+    }
+
     public static boolean isValid(String id) {
         return id != null && id.matches("^task-[0-9a-z]{16}$");
     }

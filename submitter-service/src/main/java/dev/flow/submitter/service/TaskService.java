@@ -2,6 +2,9 @@ package dev.flow.submitter.service;
 
 import dev.flow.mithril.client.MithrilApiException;
 import dev.flow.mithril.client.MithrilClient;
+import dev.flow.mithril.client.model.Bid;
+import dev.flow.mithril.client.model.BidQuery;
+import dev.flow.mithril.client.model.BidStatus;
 import dev.flow.mithril.client.model.CreateBidRequest;
 import dev.flow.mithril.client.model.LaunchSpecification;
 import dev.flow.model.error.FieldError;
@@ -12,11 +15,14 @@ import dev.flow.model.instance.InstanceType;
 import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
+import dev.flow.model.task.RetryPolicy;
 import dev.flow.model.task.TaskConfig;
 import dev.flow.model.task.TaskConfigs;
 import dev.flow.submitter.config.SubmitterConfig;
 import dev.flow.submitter.domain.TaskEntity;
 import dev.flow.submitter.messaging.OutboxRelay;
+import dev.flow.submitter.repository.TaskRepository;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -24,6 +30,7 @@ import org.jboss.logging.Logger;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -43,6 +50,8 @@ import java.util.concurrent.Executor;
 public class TaskService {
 
     private static final Logger LOG = Logger.getLogger(TaskService.class);
+    /** {@code requestedBy} of what the submitter decides itself. */
+    static final String SELF = "submitter-service";
 
     private final MithrilClient mithril;
     private final InstanceCatalog catalog;
@@ -50,9 +59,11 @@ public class TaskService {
     private final TaskStore store;
     private final OutboxRelay relay;
     private final SubmitterConfig config;
+    private final FaultHooks faults;
 
     public TaskService(MithrilClient mithril, InstanceCatalog catalog, MithrilDirectory directory, TaskStore store,
-                       OutboxRelay relay, SubmitterConfig config) {
+                       OutboxRelay relay, SubmitterConfig config, FaultHooks faults) {
+        this.faults = faults;
         this.mithril = mithril;
         this.catalog = catalog;
         this.directory = directory;
@@ -81,12 +92,25 @@ public class TaskService {
                 ? Uni.createFrom().item(replay(existing, idempotencyKey, fingerprint))
                 : doSubmit(json, project, caller, idempotencyKey, fingerprint).map(t -> new Submission(t, true))
                         // a concurrent request with the same key won the insert: answer with its task
-                        .onFailure(e -> !(e instanceof FlowError)).recoverWithUni(failure ->
+                        .onFailure(TaskService::isDuplicateKey).recoverWithUni(failure ->
                                 VertxContexts.backTo(context, Uni.createFrom().voidItem())
                                         .chain(() -> store.findByIdempotencyKey(project, idempotencyKey))
                                         .chain(winner -> winner != null
                                                 ? Uni.createFrom().item(replay(winner, idempotencyKey, fingerprint))
                                                 : Uni.createFrom().failure(failure))));
+    }
+
+    /** A unique-index violation (PostgreSQL 23505): here, another request inserted the same Idempotency-Key. */
+    static boolean isDuplicateKey(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())) {
+                return true;
+            }
+            if (t instanceof org.hibernate.exception.ConstraintViolationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first task of a key, when the request is the one the key was first used with. */
@@ -123,6 +147,7 @@ public class TaskService {
         TaskConfig redacted = taskConfig.redacted();
         int quantity = taskConfig.numInstances();
         return directory.projectFid(project).chain(projectFid -> placement(taskConfig)
+                .call(placement -> checkQuota(project, projectFid, placement, quantity))
                 .chain(placement -> directory.sshKeyFids(projectFid, taskConfig.sshKeys())
                         .chain(keys -> directory.volumeFids(projectFid, placement.region(), taskConfig.volumes())
                                 .map(volumes -> LaunchSpecification.of(keys, volumes, script)))
@@ -142,7 +167,19 @@ public class TaskService {
 
     private Uni<TaskEntity> placeBid(TaskEntity task, CreateBidRequest request, TaskConfig redacted, Executor context) {
         return VertxContexts.backTo(context, mithril.createBid(request))
-                .onFailure().recoverWithUni(failure -> {
+                .onFailure(dev.flow.mithril.client.OutcomeUnknownException.class).recoverWithUni(unknown -> {
+                    // the bid may exist: the task stays pending, SubmissionReconciler adopts the bid or fails it
+                    LOG.warnf("task %s: outcome of bid %s unknown, left to the reconciler: %s", task.id, task.bidName,
+                            unknown.getMessage());
+                    return Uni.createFrom().failure(new dev.flow.model.error.FlowServiceError("Mithril did not say "
+                            + "whether bid " + task.bidName + " of task " + task.id + " was placed; the task is kept "
+                            + "and completed (bid adopted) or failed within " + config.reconcile().grace().toMinutes()
+                            + " min", 503, List.of("follow GET /v1/tasks/" + task.id, "a retry with the same "
+                            + "Idempotency-Key returns this task"), unknown));
+                })
+                .onFailure(f -> !(f instanceof dev.flow.model.error.FlowServiceError fse
+                        && fse.getCause() instanceof dev.flow.mithril.client.OutcomeUnknownException))
+                .recoverWithUni(failure -> {
                     FlowError error = failure instanceof MithrilApiException api ? api.toFlowError()
                             : failure instanceof FlowError flow ? flow : null;
                     String message = "Mithril refused the bid: " + (error != null ? error.getMessage() : failure.toString());
@@ -151,6 +188,7 @@ public class TaskService {
                             .chain(() -> store.recordSubmitFailed(task.id, message, Instant.now()))
                             .chain(() -> Uni.createFrom().failure(error != null ? error : failure));
                 })
+                .call(bid -> faults.afterBidPlaced(task.name))
                 .chain(bid -> store.recordBidPlaced(task.id, bid.fid(), redacted, Instant.now()))
                 // a cancel that arrived while the bid was being placed had no bid to cancel yet
                 .call(saved -> saved.cancelRequestedAt != null ? cancelBid(saved, context) : Uni.createFrom().voidItem())
@@ -159,6 +197,42 @@ public class TaskService {
                             saved.instanceTypeName, saved.numInstances, saved.region, Money.of(saved.limitPrice));
                     relay.kick();
                 });
+    }
+
+    /**
+     * Refuses, before anything is written or placed, a task whose instances exceed the project's spot quota of the
+     * chosen type ({@code GET /v2/quotas}: a {@code Spot} quota names the type by one region's FID, so it is matched
+     * by catalog name). Mithril checks again when the bid is placed (a concurrent bid may have used the rest): that
+     * refusal is a 422 mentioning the quota, which the client maps to the same {@code InsufficientQuotaError}. When
+     * the quota cannot be read the check is left to Mithril.
+     */
+    Uni<Void> checkQuota(String project, String projectFid, Placement placement, int quantity) {
+        return Uni.combine().all().unis(mithril.quotas(projectFid), mithril.instanceTypes()).asTuple()
+                .map(t -> {
+                    java.util.Set<String> fidsOfType = t.getItem2().stream()
+                            .filter(it -> placement.instanceTypeName().equals(it.name()))
+                            .map(dev.flow.mithril.client.model.InstanceType::fid)
+                            .collect(java.util.stream.Collectors.toSet());
+                    return t.getItem1().stream().filter(q -> "Spot".equalsIgnoreCase(q.productType())
+                            && q.instanceType() != null && fidsOfType.contains(q.instanceType())).findFirst();
+                })
+                .onFailure(f -> !(f instanceof FlowError) || f instanceof dev.flow.model.error.FlowServiceError
+                        || f instanceof dev.flow.model.error.FlowTimeoutError)
+                .recoverWithItem(failure -> {
+                    LOG.warnf("quota of %s not readable, left to Mithril: %s", project, failure.toString());
+                    return java.util.Optional.empty();
+                })
+                .invoke(quota -> quota.ifPresent(q -> {
+                    if (q.remaining() < quantity) {
+                        throw new dev.flow.model.error.InsufficientQuotaError("project " + project + " has "
+                                + q.remaining() + " of its " + q.totalQuantity() + " " + placement.instanceTypeName()
+                                + " spot instances left (" + q.usedQuantity() + " in use); the task needs " + quantity,
+                                List.of(q.remaining() > 0 ? "ask for num_instances <= " + q.remaining()
+                                                : "cancel running or pending tasks of this instance type",
+                                        "choose another instance type, or ask Mithril for a larger quota"));
+                    }
+                }))
+                .replaceWithVoid();
     }
 
     private Uni<Placement> placement(TaskConfig config) {
@@ -188,7 +262,8 @@ public class TaskService {
 
     private static TaskEntity newTask(String taskId, String project, String projectFid, String caller,
                                       TaskConfig redacted, Placement placement, Money limit) {
-        Instant now = Instant.now();
+        // PostgreSQL keeps microseconds: the keyset cursor of the list compares what the database holds
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         TaskEntity task = new TaskEntity();
         task.id = taskId;
         task.project = project;
@@ -226,8 +301,107 @@ public class TaskService {
         });
     }
 
-    public Uni<List<TaskEntity>> list(Collection<String> projects, Collection<String> statuses, int limit) {
-        return store.list(projects, statuses, limit);
+    /** One page of tasks, newest first; {@code after} is the previous page's last position (null: first page). */
+    public Uni<List<TaskEntity>> list(Collection<String> projects, Collection<String> statuses, String name,
+                                      boolean namePrefix, TaskRepository.Position after, int limit) {
+        return store.list(projects, statuses, name, namePrefix, after, limit);
+    }
+
+    /**
+     * {@code ResubmitTask} from the poller (a preempted task whose TaskConfig says
+     * {@code retry: {on_preemption: true}}): cancels the preempted bid, places a copy of it (same project, region,
+     * type, limit price, quantity and launch specification, read back from Mithril because the startup script
+     * carries env values the submitter never stores) named {@code flow-<task id>-r<k>}, and records it with
+     * {@code TaskResubmitted} + {@code BidPlaced}. Past {@code max_restarts} the task is ended instead, like a
+     * {@code StopTask(PREEMPTED)}. Safe to repeat: a redelivered command finds the recorded restart (nothing to do)
+     * or the new bid by its name (adopted, not placed twice).
+     */
+    public Uni<Void> resubmit(String taskId) {
+        Executor context = VertxContexts.current();
+        return store.find(taskId).chain(task -> {
+            if (task == null) {
+                LOG.debugf("ResubmitTask for unknown task %s ignored", taskId);
+                return Uni.createFrom().voidItem();
+            }
+            if (TaskStatus.parse(task.status).isTerminal() || task.cancelRequestedAt != null || task.bidFid == null) {
+                LOG.infof("task %s: ResubmitTask ignored (status %s, cancel requested %s, bid %s)", taskId,
+                        task.status, task.cancelRequestedAt != null, task.bidFid);
+                return Uni.createFrom().voidItem();
+            }
+            RetryPolicy retry = TaskViewsSupport.config(task).retry();
+            if (!retry.onPreemption()) {
+                LOG.infof("task %s: ResubmitTask ignored: its config does not ask for retry.on_preemption", taskId);
+                return Uni.createFrom().voidItem();
+            }
+            int restart = task.restartCount + 1;
+            if (restart > retry.maxRestarts()) {
+                LOG.infof("task %s: preempted after %d restart(s), max_restarts %d reached: ending it", taskId,
+                        task.restartCount, retry.maxRestarts());
+                return cancel(taskId, TransitionReason.PREEMPTED, SELF, true).replaceWithVoid();
+            }
+            // the handler acks the command whatever happens: a passing Mithril failure is retried here, each
+            // attempt safe to repeat (the old bid's cancel is idempotent, the new one is looked up by name first)
+            return replaceBid(task, restart, context).onFailure(f -> !(f instanceof ValidationError))
+                    .retry().withBackOff(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10)).atMost(3);
+        });
+    }
+
+    private Uni<Void> replaceBid(TaskEntity task, int restart, Executor context) {
+        String oldFid = task.bidFid;
+        String newName = TaskIds.bidName(task.id, restart);
+        return VertxContexts.backTo(context, mithril.getBid(oldFid))
+                // the old bid goes first: two live bids of one task would bill twice
+                .call(old -> mithril.cancelBid(oldFid).onFailure(ResourceNotFoundError.class).recoverWithNull())
+                .chain(old -> mithril.findBidByName(old.project(), newName).chain(found -> found.isPresent()
+                        ? Uni.createFrom().item(found.get())
+                        : mithril.createBid(new CreateBidRequest(old.project(), old.region(), old.instanceType(),
+                        old.limitPrice(), old.instanceQuantity(), newName, old.launchSpecification()))))
+                .chain(bid -> VertxContexts.backTo(context, Uni.createFrom().item(bid)))
+                .chain(bid -> store.recordResubmitted(task.id, restart, newName, bid.fid(), Instant.now())
+                        .invoke(recorded -> {
+                            if (recorded) {
+                                LOG.infof("task %s: preempted bid %s replaced by %s (%s), restart %d", task.id,
+                                        oldFid, newName, bid.fid(), restart);
+                                relay.kick();
+                            }
+                        }))
+                .replaceWithVoid();
+    }
+
+    /**
+     * {@code StopTask(ORPHAN)} for a task this service does not know: the poller saw a bid named like one of ours
+     * ({@code flow-<task id>} or {@code flow-<task id>-r<k>}) with no task behind it (a submission that crashed
+     * before its row existed, or another database). Cancels every live such bid in every project the API key
+     * sees. Lookups are by name (Mithril's {@code name} filter), so the cost does not grow with the number of bids.
+     *
+     * @return how many bids were cancelled
+     */
+    public Uni<Integer> cancelOrphanBids(String taskId) {
+        if (!TaskIds.isValid(taskId)) {
+            return Uni.createFrom().item(0);
+        }
+        return mithril.projects().chain(projects -> Multi.createFrom().iterable(projects)
+                .onItem().transformToUniAndConcatenate(p -> orphanBidsIn(p.fid(), taskId, 0, new ArrayList<>()))
+                .collect().asList()
+                .map(lists -> lists.stream().flatMap(List::stream).toList()))
+                .chain(bids -> Multi.createFrom().iterable(bids)
+                        .onItem().transformToUniAndConcatenate(bid -> mithril.cancelBid(bid.fid())
+                                .onFailure(ResourceNotFoundError.class).recoverWithNull()
+                                .invoke(() -> LOG.infof("orphan bid %s (%s) of unknown task %s cancelled", bid.name(),
+                                        bid.fid(), taskId)))
+                        .collect().asList().map(List::size));
+    }
+
+    /** The live bids of {@code restart}, {@code restart + 1}, ... in one project, until a name has no bid at all. */
+    private Uni<List<Bid>> orphanBidsIn(String projectFid, String taskId, int restart, List<Bid> found) {
+        String name = TaskIds.bidName(taskId, restart);
+        return mithril.listBidsPage(BidQuery.inProject(projectFid).withName(name).withLimit(100)).chain(page -> {
+            List<Bid> named = page.data().stream().filter(b -> name.equals(b.name())).toList();
+            named.stream().filter(b -> b.status() != BidStatus.TERMINATED).forEach(found::add);
+            // flow-<id> may be missing while -r1 exists (its first bid cleaned up): always look at r1
+            return named.isEmpty() && restart > 0 ? Uni.createFrom().item(found)
+                    : orphanBidsIn(projectFid, taskId, restart + 1, found);
+        });
     }
 
     /**

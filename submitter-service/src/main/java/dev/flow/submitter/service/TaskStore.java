@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.flow.model.event.BidPlaced;
 import dev.flow.model.event.CancelRequested;
 import dev.flow.model.event.InstanceInfo;
+import dev.flow.model.event.TaskCostUpdated;
+import dev.flow.model.event.TaskResubmitted;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.TaskSubmitted;
 import dev.flow.model.json.FlowJson;
@@ -115,12 +117,72 @@ public class TaskStore {
         return tasks.findById(taskId);
     }
 
+    /** One page of the caller's tasks, newest first (see {@link TaskRepository#listPage}). */
     @WithSession
-    public Uni<List<TaskEntity>> list(Collection<String> projects, Collection<String> statuses, int limit) {
+    public Uni<List<TaskEntity>> list(Collection<String> projects, Collection<String> statuses, String name,
+                                      boolean namePrefix, TaskRepository.Position after, int limit) {
         if (projects.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return tasks.listNewest(projects, statuses, limit);
+        return tasks.listPage(projects, statuses, name, namePrefix, after, limit);
+    }
+
+    /**
+     * A resubmission's new bid exists: the task now follows it, with {@code TaskResubmitted} and {@code BidPlaced}
+     * in the outbox, in one transaction. A repeat for the same restart (a redelivered {@code ResubmitTask}) changes
+     * nothing.
+     *
+     * @return whether this call recorded the restart
+     */
+    @WithTransaction
+    public Uni<Boolean> recordResubmitted(String taskId, int restart, String newBidName, String newBidFid,
+                                          Instant at) {
+        return tasks.findById(taskId).chain(task -> {
+            if (task == null || task.restartCount >= restart || newBidFid.equals(task.bidFid)) {
+                return Uni.createFrom().item(false);
+            }
+            String oldBidFid = task.bidFid;
+            if (oldBidFid != null) {
+                task.previousBids = task.previousBids == null ? oldBidFid : task.previousBids + "," + oldBidFid;
+            }
+            task.bidFid = newBidFid;
+            task.bidName = newBidName;
+            task.bidCancelledAt = null;
+            task.restartCount = restart;
+            task.message = "preempted; resubmitted as bid " + newBidName + " (restart " + restart + ")";
+            task.updatedAt = at;
+            TaskResubmitted resubmitted = new TaskResubmitted(task.id, restart, oldBidFid, newBidFid, at);
+            BidPlaced placed = new BidPlaced(task.id, newBidFid, task.project, task.region, task.instanceTypeFid,
+                    Money.of(task.limitPrice), at);
+            return outbox.append(resubmitted).chain(() -> outbox.append(placed)).replaceWith(true);
+        });
+    }
+
+    /**
+     * Folds the cost-accountant's figure into the read model; an update older than the last one applied changes
+     * nothing (redelivery, reordering).
+     *
+     * @return whether the task is this service's
+     */
+    @WithTransaction
+    public Uni<Boolean> applyCost(TaskCostUpdated update) {
+        return tasks.findById(update.taskId()).map(task -> {
+            if (task == null) {
+                return false;
+            }
+            if (task.costAt != null && update.at().isBefore(task.costAt)) {
+                return true;
+            }
+            task.costAt = update.at();
+            if (update.totalCost() != null) {
+                task.totalCost = update.totalCost().amount();
+            }
+            if (update.costPerHour() != null) {
+                task.costPerHour = update.costPerHour().amount();
+            }
+            task.updatedAt = Instant.now();
+            return true;
+        });
     }
 
     /**
@@ -152,6 +214,19 @@ public class TaskStore {
             return outbox.append(new CancelRequested(task.id, reason, requestedBy, at))
                     .replaceWith(new CancelOutcome(task, false, true));
         });
+    }
+
+    /** A volume mounted by {@code POST /v1/tasks/{id}/volumes}: the stored config lists it from now on. */
+    @WithTransaction
+    public Uni<Void> recordMount(String taskId, dev.flow.model.task.VolumeSpec volume) {
+        return tasks.findById(taskId).invoke(task -> {
+            TaskConfig config = TaskViewsSupport.config(task);
+            List<dev.flow.model.task.VolumeSpec> volumes = new java.util.ArrayList<>(config.volumes());
+            volumes.removeIf(v -> v.name().equals(volume.name()));
+            volumes.add(volume);
+            task.configJson = write(config.toBuilder().volumes(volumes).build());
+            task.updatedAt = Instant.now();
+        }).replaceWithVoid();
     }
 
     /** Mithril confirmed the bid's cancellation. */

@@ -10,6 +10,9 @@ import dev.flow.model.error.FieldError;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.error.TaskExecutionError;
 import dev.flow.model.error.ValidationError;
+import dev.flow.mithril.client.model.UpdateBidRequest;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.submitter.domain.TaskEntity;
 import dev.flow.model.task.VolumeInterface;
 import dev.flow.model.task.VolumeSpec;
 import io.smallrye.mutiny.Multi;
@@ -17,6 +20,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,6 +154,105 @@ public class VolumeService {
                 .filter(bid -> bid.isPresent() && bid.get().status() != BidStatus.TERMINATED)
                 .map(bid -> bid.get().fid())
                 .collect().asList();
+    }
+
+    /** The result of {@link #mount}. */
+    public record Mounted(TaskEntity task, Volume volume, String mountPath, Integer blockIndex, boolean restarted) {
+    }
+
+    /**
+     * The seed's {@code mount_volume}: attaches a volume of the task's project to the task's bid. Mithril changes a
+     * bid's volumes only while the bid is paused ({@code PATCH /v2/spot/bids/{fid}}), so a running bid is paused,
+     * patched and resumed (resumed even when the patch fails, so a refused mount never leaves the task paused).
+     * Errors as the seed: unknown task or volume → {@code ResourceNotFoundError}; another region, or already attached
+     * (to this task, or a block volume to another live bid) → {@code ValidationError} on {@code volume}; a task that
+     * ended or has no bid yet → {@code TaskExecutionError}.
+     */
+    public Uni<Mounted> mount(String taskId, Collection<String> visibleProjects, String idOrName, String mountPath) {
+        Executor context = VertxContexts.current();
+        return store.find(taskId).chain(task -> {
+            if (task == null || !visibleProjects.contains(task.project)) {
+                return Uni.createFrom().failure(new ResourceNotFoundError("task " + taskId + " not found"));
+            }
+            if (TaskStatus.parse(task.status).isTerminal() || task.cancelRequestedAt != null) {
+                return Uni.createFrom().failure(new TaskExecutionError("task " + taskId + " has ended ("
+                        + task.status + "); a volume can only be mounted to a live task",
+                        List.of("submit a new task with the volume in its config (volumes: [{name: " + idOrName
+                                + "}])")));
+            }
+            if (task.bidFid == null) {
+                return Uni.createFrom().failure(new TaskExecutionError("task " + taskId + " has no bid yet",
+                        List.of("retry in a few seconds")));
+            }
+            return directory.volumes(task.projectFid)
+                    .chain(volumes -> {
+                        Volume volume = findForTask(volumes, idOrName, task);
+                        return mithril.getBid(task.bidFid).chain(bid -> attach(task, bid, volume,
+                                mountPath == null ? "/volumes/" + volume.name() : mountPath, volumes));
+                    })
+                    .chain(mounted -> VertxContexts.backTo(context, Uni.createFrom().item(mounted)))
+                    .call(mounted -> store.recordMount(task.id, new VolumeSpec(mounted.volume().name(),
+                            (int) mounted.volume().capacityGb(), mounted.mountPath(),
+                            mounted.volume().diskInterface() == DiskInterface.FILE ? VolumeInterface.FILE
+                                    : VolumeInterface.BLOCK)))
+                    .chain(mounted -> store.find(task.id).map(t -> new Mounted(t, mounted.volume(),
+                            mounted.mountPath(), mounted.blockIndex(), mounted.restarted())))
+                    .onFailure(MithrilApiException.class).transform(e -> ((MithrilApiException) e).toFlowError());
+        });
+    }
+
+    /** The volume by fid, else by name: in the task's region first (names are unique per region only). */
+    private static Volume findForTask(List<Volume> volumes, String idOrName, TaskEntity task) {
+        Volume volume = volumes.stream().filter(v -> v.fid().equals(idOrName)).findFirst()
+                .or(() -> volumes.stream().filter(v -> idOrName.equals(v.name()) && task.region.equals(v.region()))
+                        .findFirst())
+                .or(() -> volumes.stream().filter(v -> idOrName.equals(v.name())).findFirst())
+                .orElseThrow(() -> new ResourceNotFoundError("volume " + idOrName + " not found",
+                        List.of("create it first: POST /v1/volumes {\"name\": \"" + idOrName + "\", \"size_gb\": 100, "
+                                + "\"region\": \"" + task.region + "\"}")));
+        if (!task.region.equals(volume.region())) {
+            throw ValidationError.of(new FieldError("volume", "volume " + volume.name() + " (" + volume.fid()
+                    + ") is in region " + volume.region() + " but task " + task.id + " runs in " + task.region,
+                    "create a volume in " + task.region + " and mount that one"));
+        }
+        if (task.bidFid != null && volume.bids().contains(task.bidFid)) {
+            throw ValidationError.of(new FieldError("volume", "volume " + volume.name() + " (" + volume.fid()
+                    + ") is already attached to task " + task.id, "nothing to do: it is mounted already"));
+        }
+        return volume;
+    }
+
+    private Uni<Mounted> attach(TaskEntity task, Bid bid, Volume volume, String mountPath, List<Volume> all) {
+        if (bid.status() == BidStatus.TERMINATED) {
+            return Uni.createFrom().failure(new TaskExecutionError("task " + task.id + " has ended (its bid "
+                    + bid.fid() + " is terminated)", List.of()));
+        }
+        return liveBids(volume).chain(live -> {
+            if (volume.diskInterface() != DiskInterface.FILE && !live.isEmpty()) {
+                return Uni.createFrom().failure(ValidationError.of(new FieldError("volume", "block volume "
+                        + volume.name() + " (" + volume.fid() + ") is already attached to bid " + live.getFirst()
+                        + "; a block volume is attached to one bid at a time", "use a file volume to share data, "
+                        + "or mount it once that task has ended")));
+            }
+            List<String> wanted = new ArrayList<>(bid.launchSpecification().volumes());
+            wanted.add(volume.fid());
+            boolean pause = bid.status() != BidStatus.PAUSED;
+            Uni<Bid> patched = (pause ? mithril.pauseBid(bid.fid()) : Uni.createFrom().item(bid))
+                    .chain(() -> mithril.updateBid(bid.fid(), UpdateBidRequest.volumes(wanted)));
+            if (pause) {
+                patched = patched
+                        .onFailure().call(() -> mithril.resumeBid(bid.fid()).onFailure().recoverWithNull())
+                        .call(() -> mithril.resumeBid(bid.fid()));
+            }
+            Integer index = volume.diskInterface() == DiskInterface.FILE ? null
+                    : (int) wanted.subList(0, wanted.size() - 1).stream().filter(fid -> all.stream().anyMatch(
+                    v -> v.fid().equals(fid) && v.diskInterface() != DiskInterface.FILE)).count();
+            return patched.map(ignored -> {
+                LOG.infof("task %s: volume %s (%s) attached to bid %s at %s%s", task.id, volume.name(), volume.fid(),
+                        bid.fid(), mountPath, pause ? " (paused and resumed)" : "");
+                return new Mounted(task, volume, mountPath, index, pause);
+            });
+        });
     }
 
     private static TaskExecutionError attached(Volume volume, List<String> bids, Map<String, String> tasks) {

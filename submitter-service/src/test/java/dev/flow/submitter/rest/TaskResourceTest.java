@@ -281,9 +281,9 @@ class TaskResourceTest {
         submit("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}".formatted(name))
                 .then().statusCode(422).contentType("application/problem+json");
         String refused = asAlice().get("/v1/tasks?status=failed&limit=500").then().statusCode(200)
-                .body("find { it.name == '%s' }.reason".formatted(name), equalTo("PROVIDER_ERROR"))
-                .body("find { it.name == '%s' }.message".formatted(name), containsString("Mithril refused the bid"))
-                .extract().path("find { it.name == '%s' }.task_id".formatted(name));
+                .body("data.find { it.name == '%s' }.reason".formatted(name), equalTo("PROVIDER_ERROR"))
+                .body("data.find { it.name == '%s' }.message".formatted(name), containsString("Mithril refused the bid"))
+                .extract().path("data.find { it.name == '%s' }.task_id".formatted(name));
         assertThat(bidOf(refused)).isEmpty();
         // the relay publishes in outbox order: once a later task's events are out, the refused one had none
         String later = submit("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}"
@@ -331,7 +331,7 @@ class TaskResourceTest {
                 .post("/v1/tasks").then().statusCode(422).body("errors[0].field", equalTo("Idempotency-Key"));
         assertThat(bidCreations(emulator)).isEqualTo(bids);
         asAlice().queryParam("limit", 500).get("/v1/tasks").then().statusCode(200)
-                .body("findAll { it.name == '%s' }.size()".formatted(name), equalTo(1));
+                .body("data.findAll { it.name == '%s' }.size()".formatted(name), equalTo(1));
     }
 
     @Test
@@ -426,7 +426,7 @@ class TaskResourceTest {
                 .contentType("application/problem+json");
         given().header("Authorization", "Bearer " + bob).delete("/v1/tasks/" + taskId).then().statusCode(404);
         given().header("Authorization", "Bearer " + bob).get("/v1/tasks?limit=500").then().statusCode(200)
-                .body("task_id", not(hasItem(taskId)));
+                .body("data.task_id", not(hasItem(taskId)));
         asAlice().get("/v1/tasks/task-doesnotexist0000").then().statusCode(404);
         asAlice().queryParam("project", OTHER_PROJECT).contentType("application/json")
                 .body("{\"instance_type\": \"a100\", \"command\": \"x\"}").post("/v1/tasks").then().statusCode(422)
@@ -440,14 +440,14 @@ class TaskResourceTest {
                 .formatted(uniqueName("older"))).then().statusCode(201).extract().path("task_id");
         String second = submit("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}"
                 .formatted(uniqueName("newer"))).then().statusCode(201).extract().path("task_id");
-        List<String> ids = asAlice().get("/v1/tasks?limit=500").then().statusCode(200).extract().path("task_id");
+        List<String> ids = asAlice().get("/v1/tasks?limit=500").then().statusCode(200).extract().path("data.task_id");
         assertThat(ids).contains(first, second);
         assertThat(ids.indexOf(second)).isLessThan(ids.indexOf(first));
-        asAlice().get("/v1/tasks?limit=1").then().statusCode(200).body("size()", equalTo(1));
+        asAlice().get("/v1/tasks?limit=1").then().statusCode(200).body("data.size()", equalTo(1));
         asAlice().get("/v1/tasks?status=pending,running&limit=500").then().statusCode(200)
-                .body("task_id", hasItem(second));
+                .body("data.task_id", hasItem(second));
         asAlice().get("/v1/tasks?status=completed&limit=500").then().statusCode(200)
-                .body("task_id", not(hasItem(second)));
+                .body("data.task_id", not(hasItem(second)));
         asAlice().get("/v1/tasks?status=bogus").then().statusCode(422).body("errors[0].field", equalTo("status"));
         asAlice().get("/v1/tasks?limit=0").then().statusCode(422).body("errors[0].field", equalTo("limit"));
     }
@@ -560,7 +560,7 @@ class TaskResourceTest {
                 .body("is_terminal", equalTo(true))
                 .body("total_cost", equalTo("$3.00"))
                 .body("instances", equalTo(List.of("inst_node0", "inst_node1"))));
-        asAlice().get("/v1/tasks?status=completed&limit=500").then().body("task_id", hasItem(taskId));
+        asAlice().get("/v1/tasks?status=completed&limit=500").then().body("data.task_id", hasItem(taskId));
 
         // a late (older) event and a duplicate change nothing: wait until the service has consumed past them
         org.apache.kafka.clients.producer.RecordMetadata last = kafka.produce(Serdes.String(), Serdes.ByteArray())

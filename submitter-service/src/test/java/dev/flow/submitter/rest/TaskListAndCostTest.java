@@ -1,0 +1,130 @@
+package dev.flow.submitter.rest;
+
+import dev.flow.devstack.quarkus.InjectKafkaCompanion;
+import dev.flow.devstack.quarkus.JwtTestResource;
+import dev.flow.devstack.quarkus.KafkaTestResource;
+import dev.flow.devstack.quarkus.MithrilEmulatorTestResource;
+import dev.flow.devstack.quarkus.PostgresTestResource;
+import dev.flow.model.event.TaskCostUpdated;
+import dev.flow.model.event.Topics;
+import dev.flow.model.money.Money;
+import dev.flow.submitter.PlatformKeyTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.flow.submitter.SubmitterTestSupport.asAlice;
+import static dev.flow.submitter.SubmitterTestSupport.asBob;
+import static dev.flow.submitter.SubmitterTestSupport.record;
+import static dev.flow.submitter.SubmitterTestSupport.submit;
+import static dev.flow.submitter.SubmitterTestSupport.uniqueName;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+/** {@code GET /v1/tasks} cursor paging and name filter; {@code total_cost} from the cost-accountant's updates. */
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = MithrilEmulatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = PlatformKeyTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class TaskListAndCostTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @InjectKafkaCompanion
+    KafkaCompanion kafka;
+
+    /** A task whose bid never wins an auction ($0.01): it stays pending and starts no process. */
+    static String submitIdle(String name) {
+        return submit("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\", "
+                .formatted(name) + "\"max_price_per_hour\": 0.01}").then().statusCode(201).extract().path("task_id");
+    }
+
+    @Test
+    void pagesAreNewestFirstWithAStableCursorAndNameFilters() {
+        String prefix = uniqueName("page");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(submitIdle(prefix + "-" + i));
+        }
+        JsonPath first = asAlice().queryParam("name", prefix + "*").queryParam("limit", 2).get("/v1/tasks")
+                .then().statusCode(200).body("next_cursor", notNullValue()).extract().jsonPath();
+        assertThat(first.getList("data.task_id", String.class)).containsExactly(ids.get(4), ids.get(3));
+
+        // a task created while the client pages is newer than every position it holds: no shift, no repeat
+        String newer = submitIdle(prefix + "-5");
+        JsonPath second = asAlice().queryParam("name", prefix + "*").queryParam("limit", 2)
+                .queryParam("cursor", first.getString("next_cursor")).get("/v1/tasks").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(second.getList("data.task_id", String.class)).containsExactly(ids.get(2), ids.get(1));
+        JsonPath third = asAlice().queryParam("name", prefix + "*").queryParam("limit", 2)
+                .queryParam("cursor", second.getString("next_cursor")).get("/v1/tasks").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(third.getList("data.task_id", String.class)).containsExactly(ids.get(0));
+        assertThat(third.getString("next_cursor")).isNull();
+        // the new task leads the first page now
+        asAlice().queryParam("name", prefix + "*").queryParam("limit", 1).get("/v1/tasks").then().statusCode(200)
+                .body("data.task_id", equalTo(List.of(newer)));
+
+        // exact name; a prefix is literal (no LIKE wildcards from the user)
+        asAlice().queryParam("name", prefix + "-3").get("/v1/tasks").then().statusCode(200)
+                .body("data.task_id", equalTo(List.of(ids.get(3)))).body("next_cursor", equalTo(null));
+        asAlice().queryParam("name", prefix.replace("page", "pag_") + "*").get("/v1/tasks").then().statusCode(200)
+                .body("data", equalTo(List.of()));
+        asAlice().queryParam("name", prefix + "-3").queryParam("status", "pending").get("/v1/tasks").then()
+                .statusCode(200).body("data.size()", equalTo(1));
+        // another project's caller sees none of them
+        asBob().queryParam("name", prefix + "*").get("/v1/tasks").then().statusCode(200).body("data", equalTo(List.of()));
+    }
+
+    @Test
+    void badListParametersAre422NamingThem() {
+        asAlice().queryParam("cursor", "not-a-cursor").get("/v1/tasks").then().statusCode(422)
+                .contentType("application/problem+json").body("title", equalTo("ValidationError"))
+                .body("errors[0].field", equalTo("cursor")).body("errors[0].suggestion", notNullValue());
+        asAlice().queryParam("name", "a*b*").get("/v1/tasks").then().statusCode(422)
+                .body("errors[0].field", equalTo("name"));
+        asAlice().queryParam("name", "*").get("/v1/tasks").then().statusCode(422)
+                .body("errors[0].field", equalTo("name"));
+        asAlice().queryParam("limit", "ten").get("/v1/tasks").then().statusCode(422)
+                .body("errors[0].field", equalTo("limit"));
+        asAlice().queryParam("limit", 501).get("/v1/tasks").then().statusCode(422)
+                .body("errors[0].field", equalTo("limit"));
+    }
+
+    @Test
+    void totalCostComesFromTheCostAccountantOnceItsFirstUpdateArrived() {
+        String taskId = submitIdle(uniqueName("cost"));
+        // pending and never run: no estimate
+        asAlice().get("/v1/tasks/" + taskId).then().statusCode(200).body("total_cost", equalTo(null));
+
+        Instant at = Instant.now();
+        TaskCostUpdated update = new TaskCostUpdated(taskId, "flow-dev", Money.of("2.50"), Money.of("1.234567"), at);
+        TaskCostUpdated older = new TaskCostUpdated(taskId, "flow-dev", Money.of("2.50"), Money.of("0.50"),
+                at.minusSeconds(60));
+        kafka.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(record(Topics.COST_UPDATES, update),
+                record(Topics.COST_UPDATES, older)).awaitCompletion();
+        await().atMost(WAIT).untilAsserted(() -> asAlice().get("/v1/tasks/" + taskId).then().statusCode(200)
+                .body("total_cost", equalTo("$1.23")));
+
+        // a later update wins; the older one sent before it never did (ordered by event time, not arrival)
+        TaskCostUpdated later = new TaskCostUpdated(taskId, "flow-dev", Money.of("2.50"), Money.of("2.005"),
+                at.plusSeconds(60));
+        kafka.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(record(Topics.COST_UPDATES, later))
+                .awaitCompletion();
+        await().atMost(WAIT).untilAsserted(() -> asAlice().get("/v1/tasks/" + taskId).then().statusCode(200)
+                .body("total_cost", equalTo("$2.00")));
+    }
+}
