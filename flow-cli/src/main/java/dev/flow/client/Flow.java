@@ -90,10 +90,10 @@ public final class Flow implements AutoCloseable {
 
     /** Only tasks in these statuses ({@code "running"}, {@code "pending"}...); empty means all. */
     public List<Task> listTasks(int limit, List<String> statuses) {
-        List<TaskView> views = http.get(config().apiUrl(), "/v1/tasks", FlowHttp.query("limit", limit,
+        TaskPage page = http.get(config().apiUrl(), "/v1/tasks", FlowHttp.query("limit", limit,
                 "status", statuses.isEmpty() ? null : String.join(",", statuses),
-                "project", config().project().orElse(null)), http.listOf(TaskView.class));
-        return views.stream().map(v -> new Task(this, v)).toList();
+                "project", config().project().orElse(null)), TaskPage.class);
+        return page.data().stream().map(v -> new Task(this, v)).toList();
     }
 
     TaskView cancel(String taskId) {
