@@ -4,6 +4,9 @@ import dev.flow.model.event.BidPlaced;
 import dev.flow.model.event.CancelRequested;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.StopTask;
+import dev.flow.model.event.ResubmitTask;
+import dev.flow.poller.service.Orphans;
+import java.util.concurrent.atomic.AtomicInteger;
 import dev.flow.model.event.TaskResubmitted;
 import dev.flow.model.event.TaskSubmitted;
 import dev.flow.model.event.WorkloadExited;
@@ -16,9 +19,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Learns the tasks to watch from {@code flow.task.lifecycle} (consumer group {@code flow-status-poller}) and the
- * stop reasons from {@code flow.task.commands}. Processing waits for the start-up rebuild from the state topic, so a
- * replayed event finds the rebuilt task and is recognised as a duplicate.
+ * Learns the tasks to watch from {@code flow.task.lifecycle} and the stop reasons from {@code flow.task.commands}:
+ * one channel subscribed to both in the consumer group {@code flow-status-poller}, with the range assignor, so a
+ * replica gets the same partition numbers of both topics (a task's events and commands). Records are handled only for
+ * partitions this replica owns ({@link Ownership}); a rebalance rebuilds the gained ones first
+ * ({@link PartitionRebalancer}), so a replayed event finds the rebuilt task and is recognised as a duplicate.
  */
 @ApplicationScoped
 public class LifecycleConsumer {
@@ -28,24 +33,35 @@ public class LifecycleConsumer {
     private final TaskRegistry registry;
     private final StateTopic stateTopic;
     private final EventPublisher publisher;
+    private final Ownership ownership;
+    private final Orphans orphans;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
-    public LifecycleConsumer(TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher) {
+    public LifecycleConsumer(TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher,
+                             Ownership ownership, Orphans orphans) {
         this.registry = registry;
         this.stateTopic = stateTopic;
         this.publisher = publisher;
+        this.ownership = ownership;
+        this.orphans = orphans;
     }
 
     @Incoming("lifecycle")
     public Uni<Void> lifecycle(ConsumerRecord<String, byte[]> record) {
-        return stateTopic.ready().chain(() -> handle(record));
+        inFlight.incrementAndGet();
+        return stateTopic.ready().chain(() -> handle(record)).eventually(inFlight::decrementAndGet);
     }
 
-    @Incoming("commands-in")
-    public Uni<Void> commands(ConsumerRecord<String, byte[]> record) {
-        return stateTopic.ready().chain(() -> handle(record));
+    /** Records being handled now (a rebalance waits for them). */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     private Uni<Void> handle(ConsumerRecord<String, byte[]> record) {
+        if (!ownership.owns(record.partition())) {
+            // fetched before the partition moved to another replica, which reads it from its committed offset
+            return Uni.createFrom().voidItem();
+        }
         FlowEvent event;
         try {
             event = CloudEventRecords.fromRecord(record).orElse(null);
@@ -70,7 +86,15 @@ public class LifecycleConsumer {
             case TaskResubmitted e -> registry.resubmitted(e);
             case CancelRequested e -> registry.cancelRequested(e);
             case WorkloadExited e -> registry.workloadExited(e);
-            case StopTask e -> registry.stopRequested(e);
+            case StopTask e -> {
+                if (registry.knows(e.taskId())) {
+                    registry.stopRequested(e);
+                } else {
+                    // a stop of a bid without a task: the orphan was reported (by this replica or its predecessor)
+                    orphans.stopSeen(e);
+                }
+            }
+            case ResubmitTask e -> registry.resubmitRequested(e);
             default -> {
                 // other events of these topics say nothing about status
             }

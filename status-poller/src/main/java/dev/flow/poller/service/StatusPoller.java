@@ -30,6 +30,8 @@ import dev.flow.mithril.client.model.Page;
 import dev.flow.mithril.client.model.SortDirection;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.event.StopTask;
+import dev.flow.model.event.ResubmitTask;
+import dev.flow.poller.messaging.Ownership;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
@@ -69,6 +71,8 @@ public class StatusPoller {
 
     private static final Logger LOG = Logger.getLogger(StatusPoller.class);
     private static final String SOURCE = "status-poller";
+    /** Tasks whose changes are published at the same time; the Kafka producer batches their records. */
+    private static final int PUBLISH_CONCURRENCY = 256;
 
     private final MithrilClient mithril;
     private final TaskRegistry registry;
@@ -77,6 +81,8 @@ public class StatusPoller {
     private final PollerConfig config;
     private final Vertx vertx;
     private final MeterRegistry meters;
+    private final Ownership ownership;
+    private final Orphans orphans;
 
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicInteger consecutiveFailedCycles = new AtomicInteger();
@@ -88,7 +94,9 @@ public class StatusPoller {
     private volatile Instant lastCycleEnded = Instant.EPOCH;
 
     public StatusPoller(MithrilClient mithril, TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher,
-                        PollerConfig config, Vertx vertx, MeterRegistry meters) {
+                        PollerConfig config, Vertx vertx, MeterRegistry meters, Ownership ownership, Orphans orphans) {
+        this.ownership = ownership;
+        this.orphans = orphans;
         this.mithril = mithril;
         this.registry = registry;
         this.stateTopic = stateTopic;
@@ -156,14 +164,28 @@ public class StatusPoller {
         return consecutiveFailedCycles.get();
     }
 
-    /** One cycle over every project with active tasks. Skipped when a cycle is already running. */
+    /** Whether a cycle is running now (a rebalance waits for it to end). */
+    public boolean isCycleRunning() {
+        return running.get();
+    }
+
+    /**
+     * One cycle over every project with active tasks of this replica (and the {@code orphan-projects}). Skipped when
+     * a cycle is already running, or while the consumer group moves partitions between replicas.
+     */
     public Uni<CycleReport> pollOnce() {
         return stateTopic.ready().chain(() -> {
             if (!running.compareAndSet(false, true)) {
                 return Uni.createFrom().item(CycleReport.skippedCycle());
             }
+            // after taking the flag: a rebalance sets its own flag first, then waits for this one
+            if (ownership.isRebalancing()) {
+                running.set(false);
+                return Uni.createFrom().item(CycleReport.skippedCycle());
+            }
             Cycle cycle = new Cycle(Instant.now());
-            Map<String, List<TaskView>> byProject = registry.activeByProject();
+            Map<String, List<TaskView>> byProject = new java.util.TreeMap<>(registry.activeByProject());
+            config.orphanProjects().ifPresent(projects -> projects.forEach(p -> byProject.putIfAbsent(p, List.of())));
             return Multi.createFrom().iterable(byProject.entrySet())
                     .onItem().transformToUniAndConcatenate(e -> pollProject(e.getKey(), e.getValue(), cycle)
                             .onFailure().recoverWithItem(failure -> {
@@ -174,6 +196,8 @@ public class StatusPoller {
                             }))
                     .collect().asList()
                     .call(() -> enforceMaxRunTime(cycle))
+                    .call(() -> decidePreemptions(cycle))
+                    .call(() -> stopOrphans(cycle))
                     .map(counts -> finish(cycle, byProject, counts.stream().mapToInt(Integer::intValue).sum()))
                     .eventually(() -> running.set(false));
         });
@@ -235,6 +259,7 @@ public class StatusPoller {
 
     private Uni<Integer> pollProject(String project, List<TaskView> tasks, Cycle cycle) {
         return projectFid(project, cycle).chain(fid -> listBids(fid, tasks, cycle).chain(bids -> {
+            orphans.observe(project, bids, Instant.now());
             Map<String, Bid> byFid = new HashMap<>();
             Map<String, Bid> byName = new HashMap<>();
             for (Bid b : bids) {
@@ -282,8 +307,9 @@ public class StatusPoller {
         Instant since = changes.stream().map(c -> c.task().at() == null ? cycle.startedAt : c.task().at())
                 .min(Instant::compareTo).orElse(cycle.startedAt).minusSeconds(5);
         return history(projectFid, since, cycle).chain(history -> cycle.prices().chain(prices ->
+                // tasks in parallel (the producer batches their records), each task's transitions in order
                 Multi.createFrom().iterable(changes)
-                        .onItem().transformToUniAndConcatenate(c -> publish(c, history, prices, now))
+                        .onItem().transformToUni(c -> publish(c, history, prices, now)).merge(PUBLISH_CONCURRENCY)
                         .collect().asList()
                         .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())));
     }
@@ -338,6 +364,57 @@ public class StatusPoller {
                             cycle.failed.set(true);
                             LOG.warnf("asking to stop task %s for MAX_RUNTIME failed, retried next cycle: %s",
                                     t.taskId(), describe(failure));
+                            return null;
+                        }))
+                .collect().asList()
+                .replaceWithVoid();
+    }
+
+    /**
+     * Decides on the preemptions of tasks that opted into {@code retry.on_preemption}: once a preemption completed
+     * (the task is pending/PREEMPTED: its instances are gone and its bid is back in the auction, not re-allocated),
+     * one {@code ResubmitTask(PREEMPTED)} while restarts are below {@code max_restarts}; past it, one
+     * {@code StopTask(PREEMPTED)}, and the task ends {@code cancelled / PREEMPTED} when the submitter cancelled the
+     * bid. No Mithril call. The request is remembered at once (and read back from flow.task.commands after a
+     * restart), so each preemption is answered once.
+     */
+    private Uni<Void> decidePreemptions(Cycle cycle) {
+        Instant now = Instant.now();
+        return Multi.createFrom().iterable(registry.awaitingResubmission())
+                .onItem().transformToUniAndConcatenate(p -> {
+                    boolean again = p.restartCount() < p.maxRestarts();
+                    Uni<Void> send = again
+                            ? publisher.resubmit(new ResubmitTask(p.taskId(), TransitionReason.PREEMPTED, now))
+                            .invoke(() -> registry.resubmitRequested(
+                                    new ResubmitTask(p.taskId(), TransitionReason.PREEMPTED, now)))
+                            : publisher.stop(new StopTask(p.taskId(), TransitionReason.PREEMPTED, SOURCE, now))
+                            .invoke(() -> registry.stopRequested(
+                                    new StopTask(p.taskId(), TransitionReason.PREEMPTED, SOURCE, now)));
+                    return send.invoke(() -> LOG.infof("task %s preempted (restart %d of at most %d): %s", p.taskId(),
+                                    p.restartCount(), p.maxRestarts(), again ? "resubmission requested"
+                                            : "no restart left, stop requested"))
+                            .onFailure().recoverWithItem(failure -> {
+                                cycle.failed.set(true);
+                                LOG.warnf("deciding on the preemption of task %s failed, retried next cycle: %s",
+                                        p.taskId(), describe(failure));
+                                return null;
+                            });
+                })
+                .collect().asList()
+                .replaceWithVoid();
+    }
+
+    /** One {@code StopTask(ORPHAN)} per orphan bid past its grace period (see {@link Orphans}). */
+    private Uni<Void> stopOrphans(Cycle cycle) {
+        Instant now = Instant.now();
+        return Multi.createFrom().iterable(orphans.due(now))
+                .onItem().transformToUniAndConcatenate(o -> publisher
+                        .stop(new StopTask(o.taskId(), TransitionReason.ORPHAN, SOURCE, now))
+                        .invoke(() -> orphans.stopSent(o))
+                        .onFailure().recoverWithItem(failure -> {
+                            cycle.failed.set(true);
+                            LOG.warnf("asking to stop orphan bid %s failed, retried next cycle: %s", o.bidName(),
+                                    describe(failure));
                             return null;
                         }))
                 .collect().asList()
