@@ -42,13 +42,17 @@ public class Orphans {
 
     /** One suspected orphan bid. */
     public record Orphan(String taskId, String bidFid, String bidName, String project, Instant firstSeen,
-                         Instant lastSeen, boolean stopRequested) {
+                         Instant lastSeen, boolean warned, boolean stopRequested) {
         Orphan seen(Instant when) {
-            return new Orphan(taskId, bidFid, bidName, project, firstSeen, when, stopRequested);
+            return new Orphan(taskId, bidFid, bidName, project, firstSeen, when, warned, stopRequested);
+        }
+
+        Orphan warnedNow() {
+            return new Orphan(taskId, bidFid, bidName, project, firstSeen, lastSeen, true, stopRequested);
         }
 
         Orphan stopped() {
-            return new Orphan(taskId, bidFid, bidName, project, firstSeen, lastSeen, true);
+            return new Orphan(taskId, bidFid, bidName, project, firstSeen, lastSeen, warned, true);
         }
     }
 
@@ -97,11 +101,20 @@ public class Orphans {
             }
             Orphan known = byTask.get(taskId);
             if (known == null) {
-                byTask.put(taskId, new Orphan(taskId, b.fid(), b.name(), project, now, now, false));
-                LOG.warnf("orphan bid %s (%s) in project %s: no task %s is known; stopped after %s unless it shows "
-                        + "up", b.name(), b.fid(), project, taskId, grace);
+                byTask.put(taskId, new Orphan(taskId, b.fid(), b.name(), project, now, now, false, false));
+                LOG.debugf("bid %s (%s) has no known task yet", b.name(), b.fid());
             } else {
                 byTask.put(taskId, known.seen(now));
+            }
+        }
+        // the log waits a quarter of the grace: a burst of submissions lists many bids a moment before their
+        // TaskSubmitted is read, and those are no news (the metric and the health data show every suspect at once)
+        for (var e : byTask.entrySet()) {
+            Orphan o = e.getValue();
+            if (!o.warned() && !o.firstSeen().plus(grace.dividedBy(4)).isAfter(now)) {
+                LOG.warnf("orphan bid %s (%s) in project %s: no task %s is known since %s; stopped after %s unless "
+                        + "it shows up", o.bidName(), o.bidFid(), o.project(), o.taskId(), o.firstSeen(), grace);
+                e.setValue(o.warnedNow());
             }
         }
         // a suspect no cycle has seen for long (its pages are no longer read) is dropped

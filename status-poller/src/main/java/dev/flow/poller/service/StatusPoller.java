@@ -73,6 +73,8 @@ public class StatusPoller {
     private static final String SOURCE = "status-poller";
     /** Tasks whose changes are published at the same time; the Kafka producer batches their records. */
     private static final int PUBLISH_CONCURRENCY = 256;
+    /** Instance queries (chunks of bid fids) in flight at once. */
+    private static final int INSTANCE_QUERY_CONCURRENCY = 4;
 
     private final MithrilClient mithril;
     private final TaskRegistry registry;
@@ -89,9 +91,10 @@ public class StatusPoller {
     private final AtomicInteger lastCycleCalls = new AtomicInteger();
     private final Map<String, String> projectFids = new ConcurrentHashMap<>();
     private final DistributionSummary callsPerCycle;
+    private final io.micrometer.core.instrument.Timer cycleTime;
     private volatile boolean stopped;
     private volatile long timerId = -1;
-    private volatile Instant lastCycleEnded = Instant.EPOCH;
+    private volatile Instant lastCycleStarted = Instant.EPOCH;
 
     public StatusPoller(MithrilClient mithril, TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher,
                         PollerConfig config, Vertx vertx, MeterRegistry meters, Ownership ownership, Orphans orphans) {
@@ -106,6 +109,8 @@ public class StatusPoller {
         this.meters = meters;
         this.callsPerCycle = DistributionSummary.builder("flow.poller.mithril.calls")
                 .description("Mithril HTTP calls per polling cycle").register(meters);
+        this.cycleTime = io.micrometer.core.instrument.Timer.builder("flow.poller.cycle.duration")
+                .description("Duration of a polling cycle (Mithril calls, derivation, publishing)").register(meters);
         meters.gauge("flow.poller.mithril.calls.last", lastCycleCalls);
         meters.gauge("flow.poller.failed.cycles.consecutive", consecutiveFailedCycles);
         meters.gauge("flow.poller.tasks.active", registry, TaskRegistry::activeCount);
@@ -131,26 +136,38 @@ public class StatusPoller {
      * a cycle lets a task submitted during a steady pause be picked up at the next tick.
      */
     private void scheduleNext() {
+        scheduleNext(config.interval().toMillis());
+    }
+
+    private void scheduleNext(long delayMillis) {
         if (stopped) {
             return;
         }
-        timerId = vertx.setTimer(Math.max(1, config.interval().toMillis()), id -> {
+        timerId = vertx.setTimer(Math.max(1, delayMillis), id -> {
             Instant now = Instant.now();
-            if (now.isBefore(lastCycleEnded.plus(currentInterval(now)))) {
-                scheduleNext();
+            // fixed rate: a cycle is due one interval after the previous one STARTED, so the time from a change at
+            // Mithril to its event is at most about one interval plus one cycle, whatever the cycle's length
+            Instant due = lastCycleStarted.plus(currentInterval(now));
+            if (now.isBefore(due)) {
+                // re-decided at least every short interval: a new task during a steady pause is picked up soon
+                scheduleNext(Math.min(config.interval().toMillis(), Duration.between(now, due).toMillis()));
                 return;
             }
+            lastCycleStarted = now;
             pollOnce().subscribe().with(
-                    report -> {
-                        lastCycleEnded = Instant.now();
-                        scheduleNext();
-                    },
+                    report -> scheduleAfterCycle(),
                     failure -> {
                         LOG.error("polling cycle failed", failure);
-                        lastCycleEnded = Instant.now();
-                        scheduleNext();
+                        scheduleAfterCycle();
                     });
         });
+    }
+
+    /** The next cycle one interval after this one started; at once when this one took longer (never overlapping). */
+    private void scheduleAfterCycle() {
+        Instant now = Instant.now();
+        long left = Duration.between(now, lastCycleStarted.plus(currentInterval(now))).toMillis();
+        scheduleNext(Math.max(1, Math.min(config.interval().toMillis(), left)));
     }
 
     /** The pause that applies now between two cycles: short while a task is moving, else steady. */
@@ -214,6 +231,13 @@ public class StatusPoller {
         }
         lastCycleCalls.set(calls);
         callsPerCycle.record(calls);
+        Duration took = Duration.between(cycle.startedAt, Instant.now());
+        cycleTime.record(took);
+        if (took.compareTo(config.interval()) > 0) {
+            LOG.infof("slow cycle: %d ms (lists %d ms, history and prices %d ms, publishing %d ms; %d calls, %d "
+                            + "transitions)", took.toMillis(), cycle.listMillis.get(), cycle.historyMillis.get(),
+                    cycle.publishMillis.get(), calls, transitions);
+        }
         Counter.builder("flow.poller.cycles").description("Polling cycles").tag("outcome", failed ? "failed" : "ok")
                 .register(meters).increment();
         int tasks = byProject.values().stream().mapToInt(List::size).sum();
@@ -226,6 +250,10 @@ public class StatusPoller {
         final AtomicInteger calls = new AtomicInteger();
         final AtomicBoolean failed = new AtomicBoolean();
         final AtomicBoolean mithrilFailed = new AtomicBoolean();
+        /** Milliseconds spent per phase, summed over projects: why a slow cycle was slow. */
+        final java.util.concurrent.atomic.AtomicLong listMillis = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong historyMillis = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong publishMillis = new java.util.concurrent.atomic.AtomicLong();
         private Uni<Map<String, Money>> prices;
 
         Cycle(Instant startedAt) {
@@ -257,26 +285,44 @@ public class StatusPoller {
         }
     }
 
+    /**
+     * The project's bids and the instances of the bids already known (from BidPlaced) are listed at the same time;
+     * only the bids found by name (a task whose BidPlaced has not arrived) need a second instance query.
+     */
     private Uni<Integer> pollProject(String project, List<TaskView> tasks, Cycle cycle) {
-        return projectFid(project, cycle).chain(fid -> listBids(fid, tasks, cycle).chain(bids -> {
-            orphans.observe(project, bids, Instant.now());
-            Map<String, Bid> byFid = new HashMap<>();
-            Map<String, Bid> byName = new HashMap<>();
-            for (Bid b : bids) {
-                byFid.put(b.fid(), b);
-                // bids come newest first: the newest bid of a name wins
-                byName.putIfAbsent(b.name(), b);
-            }
-            Map<TaskView, Bid> matched = new LinkedHashMap<>();
-            for (TaskView t : tasks) {
-                Bid bid = t.bidFid() != null ? byFid.get(t.bidFid()) : byName.get(t.bidName());
-                if (bid != null) {
-                    matched.put(t, bid);
-                }
-            }
-            List<String> bidFids = matched.values().stream().map(Bid::fid).distinct().toList();
-            return listInstances(fid, bidFids, cycle).chain(instances -> evaluate(fid, matched, instances, cycle));
-        }));
+        long listStart = System.nanoTime();
+        return projectFid(project, cycle).chain(fid -> {
+            List<String> knownFids = tasks.stream().map(TaskView::bidFid).filter(java.util.Objects::nonNull)
+                    .distinct().toList();
+            return Uni.combine().all().unis(listBids(fid, tasks, cycle), listInstances(fid, knownFids, cycle))
+                    .asTuple().chain(both -> {
+                        List<Bid> bids = both.getItem1();
+                        orphans.observe(project, bids, Instant.now());
+                        Map<String, Bid> byFid = new HashMap<>();
+                        Map<String, Bid> byName = new HashMap<>();
+                        for (Bid b : bids) {
+                            byFid.put(b.fid(), b);
+                            // bids come newest first: the newest bid of a name wins
+                            byName.putIfAbsent(b.name(), b);
+                        }
+                        Map<TaskView, Bid> matched = new LinkedHashMap<>();
+                        for (TaskView t : tasks) {
+                            Bid bid = t.bidFid() != null ? byFid.get(t.bidFid()) : byName.get(t.bidName());
+                            if (bid != null) {
+                                matched.put(t, bid);
+                            }
+                        }
+                        Set<String> listed = new HashSet<>(knownFids);
+                        List<String> byNameOnly = matched.values().stream().map(Bid::fid).distinct()
+                                .filter(f -> !listed.contains(f)).toList();
+                        return listInstances(fid, byNameOnly, cycle).chain(more -> {
+                            List<Instance> instances = new ArrayList<>(both.getItem2());
+                            instances.addAll(more);
+                            cycle.listMillis.addAndGet((System.nanoTime() - listStart) / 1_000_000);
+                            return evaluate(fid, matched, instances, cycle);
+                        });
+                    });
+        });
     }
 
     private Uni<Integer> evaluate(String projectFid, Map<TaskView, Bid> matched, List<Instance> instances, Cycle cycle) {
@@ -306,12 +352,19 @@ public class StatusPoller {
         }
         Instant since = changes.stream().map(c -> c.task().at() == null ? cycle.startedAt : c.task().at())
                 .min(Instant::compareTo).orElse(cycle.startedAt).minusSeconds(5);
-        return history(projectFid, since, cycle).chain(history -> cycle.prices().chain(prices ->
-                // tasks in parallel (the producer batches their records), each task's transitions in order
-                Multi.createFrom().iterable(changes)
-                        .onItem().transformToUni(c -> publish(c, history, prices, now)).merge(PUBLISH_CONCURRENCY)
-                        .collect().asList()
-                        .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())));
+        // the history and the prices at the same time
+        long historyStart = System.nanoTime();
+        return Uni.combine().all().unis(history(projectFid, since, cycle), cycle.prices()).asTuple().chain(hp -> {
+            long publishStart = System.nanoTime();
+            cycle.historyMillis.addAndGet((publishStart - historyStart) / 1_000_000);
+            // tasks in parallel (the producer batches their records), each task's transitions in order
+            return Multi.createFrom().iterable(changes)
+                    .onItem().transformToUni(c -> publish(c, hp.getItem1(), hp.getItem2(), now))
+                    .merge(PUBLISH_CONCURRENCY)
+                    .collect().asList()
+                    .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())
+                    .invoke(() -> cycle.publishMillis.addAndGet((System.nanoTime() - publishStart) / 1_000_000));
+        });
     }
 
     private record Change(TaskView task, Bid bid, List<Instance> instances, Derived derived) {
@@ -476,10 +529,12 @@ public class StatusPoller {
         for (int k = 0; k < bidFids.size(); k += chunk) {
             chunks.add(bidFids.subList(k, Math.min(bidFids.size(), k + chunk)));
         }
+        // independent queries: a few at once shorten the cycle without flooding Mithril
         return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUniAndConcatenate(fids -> pages(
+                .onItem().transformToUni(fids -> pages(
                         InstanceQuery.inProject(projectFid).withBidFidIn(fids).withLimit(config.pageSize()),
                         q -> cycle.call(mithril.listInstancesPage(q)), InstanceQuery::withNextCursor, all -> false))
+                .merge(INSTANCE_QUERY_CONCURRENCY)
                 .collect().asList()
                 .map(lists -> lists.stream().flatMap(List::stream).toList());
     }
