@@ -93,7 +93,7 @@ public class Orphans {
                 Orphan gone = byTask.get(taskId);
                 if (gone != null && gone.bidFid().equals(b.fid())) {
                     byTask.remove(taskId);
-                    if (live) {
+                    if (live && gone.warned()) {
                         LOG.infof("bid %s (%s) belongs to task %s after all", b.name(), b.fid(), taskId);
                     }
                 }
