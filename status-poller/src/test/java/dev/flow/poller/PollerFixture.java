@@ -102,6 +102,13 @@ final class PollerFixture {
         return bid;
     }
 
+    /** A bid created at Mithril only, with no lifecycle event: what a crashed submit, or a resubmission, leaves. */
+    Bid placeBid(String name, String project, String type, String region, String limit, int nodes) {
+        return mithril.createBid(new CreateBidRequest(projectFid(project), region, instanceTypeFid(type, region),
+                Money.parse(limit), nodes, name, LaunchSpecification.of(List.of(), List.of(), null)))
+                .await().atMost(CALL);
+    }
+
     List<Instance> instances(String project, String bidFid) {
         return mithril.listInstancesPage(InstanceQuery.inProject(projectFid(project)).withBidFidIn(List.of(bidFid)))
                 .await().atMost(CALL).data();

@@ -17,7 +17,10 @@ import dev.flow.devstack.quarkus.KafkaTestResource;
 import dev.flow.devstack.quarkus.MithrilEmulatorTestResource;
 import dev.flow.mithril.client.MithrilClient;
 import dev.flow.mithril.client.model.Bid;
+import dev.flow.model.event.BidPlaced;
 import dev.flow.model.event.CancelRequested;
+import dev.flow.model.event.ResubmitTask;
+import dev.flow.model.event.TaskResubmitted;
 import dev.flow.model.event.InstanceInfo;
 import dev.flow.model.event.StopTask;
 import dev.flow.model.event.TaskStatusChanged;
@@ -261,6 +264,123 @@ class StatusPollerTest {
         assertThat(stopsOf(commands, taskId)).hasSize(1);
         commands.stop();
         status.stop();
+    }
+
+    @Test
+    void aBidNamedLikeOursWithoutATaskIsReportedThenStoppedOnceAsAnOrphan() {
+        String orphanId = PollerFixture.newTaskId();
+        String resubmittedOrphanId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> commands = fixture.records(Topics.TASK_COMMANDS);
+        // a crashed submit: the bid exists at Mithril, no TaskSubmitted was ever published (limits below the market:
+        // the bids stay Open and cost nothing while the test runs)
+        Bid orphan = fixture.placeBid("flow-" + orphanId, PROJECT, "a100-80gb.sxm.1x", "us-central2-a", "$0.01", 1);
+        Bid orphanRetry = fixture.placeBid("flow-" + resubmittedOrphanId + "-r2", PROJECT, "a100-80gb.sxm.1x",
+                "us-central2-a", "$0.01", 1);
+
+        // reported while in its grace period (names only in the health data)
+        await().atMost(WAIT).until(() -> given().when().get("/q/health/ready").then().extract().asString()
+                .contains("flow-" + orphanId));
+        // then stopped through the submitter, once each
+        await().atMost(WAIT).until(() -> stopsOf(commands, orphanId).size() == 1
+                && stopsOf(commands, resubmittedOrphanId).size() == 1);
+        StopTask stop = stopsOf(commands, orphanId).getFirst();
+        assertThat(stop.reason()).isEqualTo(TransitionReason.ORPHAN);
+        assertThat(stop.requestedBy()).isEqualTo("status-poller");
+        assertThat(stopsOf(commands, resubmittedOrphanId).getFirst().reason()).isEqualTo(TransitionReason.ORPHAN);
+        // later cycles still see the live bids but do not ask again
+        await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> stopsOf(commands, orphanId).size() == 1
+                && stopsOf(commands, resubmittedOrphanId).size() == 1);
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("flow_poller_orphan_stops_total").contains("flow_poller_orphan_bids");
+        // the poller never cancels at Mithril itself
+        assertThat(mithril.getBid(orphan.fid()).await().atMost(WAIT).status())
+                .isNotEqualTo(dev.flow.mithril.client.model.BidStatus.TERMINATED);
+
+        // the submitter cancels them by name; the report clears
+        fixture.cancel(orphan.fid());
+        fixture.cancel(orphanRetry.fid());
+        await().atMost(WAIT).until(() -> !given().when().get("/q/health/ready").then().extract().asString()
+                .contains(orphanId));
+        commands.stop();
+    }
+
+    @Test
+    void aTaskThatOptedInIsResubmittedOnPreemptionThenEndsPreemptedPastItsMaxRestarts() {
+        String taskId = PollerFixture.newTaskId();
+        String type = "b200-192gb.sxm.1x";
+        String region = "eu-central1-a";
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        ConsumerTask<String, byte[]> commands = fixture.records(Topics.TASK_COMMANDS);
+        TaskConfig config = TaskConfigs.parse("{\"command\": \"sleep 600\", \"instance_type\": \"b200\", "
+                + "\"retry\": {\"on_preemption\": true, \"max_restarts\": 1}}");
+        Bid first = fixture.submit(taskId, PROJECT, type, region, "$50.00", 1, null, config);
+        try {
+            await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                    .anyMatch(c -> c.to() == TaskStatus.RUNNING));
+            Set<String> firstFids = fids(PollerFixture.changesOf(status, taskId).stream()
+                    .filter(c -> c.to() == TaskStatus.RUNNING).findFirst().orElseThrow());
+
+            // the market moves above the bid's limit: preempted, and the bid is not re-allocated
+            emulator.setSpotPrice(type, region, "$60.00");
+            await().atMost(WAIT).until(() -> resubmitsOf(commands, taskId).size() == 1);
+            List<TaskStatusChanged> beforeResubmit = PollerFixture.changesOf(status, taskId);
+            assertThat(beforeResubmit.getLast().to()).isEqualTo(TaskStatus.PENDING);
+            assertThat(beforeResubmit.getLast().reason()).isEqualTo(TransitionReason.PREEMPTED);
+            assertThat(resubmitsOf(commands, taskId).getFirst().reason()).isEqualTo(TransitionReason.PREEMPTED);
+
+            // as the submitter: a new bid flow-<task>-r1, TaskResubmitted then BidPlaced, the old bid cancelled
+            Bid second = fixture.placeBid("flow-" + taskId + "-r1", PROJECT, type, region, "$80.00", 1);
+            Instant now = Instant.now();
+            fixture.publish(new TaskResubmitted(taskId, 1, first.fid(), second.fid(), now));
+            fixture.publish(new BidPlaced(taskId, second.fid(), PROJECT, region, second.instanceType(),
+                    Money.parse("$80.00"), now));
+            fixture.cancel(first.fid());
+
+            await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                    .filter(c -> c.to() == TaskStatus.RUNNING).count() == 2);
+            List<TaskStatusChanged> changes = PollerFixture.changesOf(status, taskId);
+            TaskStatusChanged picked = changes.get(beforeResubmit.size());
+            assertThat(picked.from()).isEqualTo(TaskStatus.PENDING);
+            assertThat(picked.reason()).isEqualTo(TransitionReason.RESUBMITTED);
+            assertThat(picked.bidFid()).isEqualTo(second.fid());
+            assertThat(picked.restartCount()).isEqualTo(1);
+            TaskStatusChanged rerun = changes.getLast();
+            assertThat(rerun.bidFid()).isEqualTo(second.fid());
+            assertThat(rerun.restartCount()).isEqualTo(1);
+            assertThat(rerun.instances()).isNotEmpty();
+            assertThat(fids(rerun)).doesNotContainAnyElementsOf(firstFids);
+            // one request for that preemption, none while the new bid runs
+            assertThat(resubmitsOf(commands, taskId)).hasSize(1);
+
+            // preempted again, with no restart left: the poller asks to stop it instead
+            emulator.setSpotPrice(type, region, "$90.00");
+            await().atMost(WAIT).until(() -> stopsOf(commands, taskId).size() == 1);
+            assertThat(stopsOf(commands, taskId).getFirst().reason()).isEqualTo(TransitionReason.PREEMPTED);
+            assertThat(resubmitsOf(commands, taskId)).hasSize(1);
+            fixture.cancel(second.fid());
+            await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).getLast().to().isTerminal());
+            TaskStatusChanged end = PollerFixture.changesOf(status, taskId).getLast();
+            assertThat(end.to()).isEqualTo(TaskStatus.CANCELLED);
+            assertThat(end.reason()).isEqualTo(TransitionReason.PREEMPTED);
+            assertThat(end.restartCount()).isEqualTo(1);
+            // every step once, in order: each event starts where the previous one ended
+            List<TaskStatusChanged> all = PollerFixture.changesOf(status, taskId);
+            for (int k = 1; k < all.size(); k++) {
+                assertThat(all.get(k).from()).isEqualTo(all.get(k - 1).to());
+            }
+            assertThat(all).extracting(TaskStatusChanged::at).isSorted();
+        } finally {
+            emulator.admin("PUT", "/_emulator/spot-price", "{\"instance_type\":\"" + type + "\",\"region\":\""
+                    + region + "\",\"price\":null}");
+            status.stop();
+            commands.stop();
+        }
+    }
+
+    private static List<ResubmitTask> resubmitsOf(ConsumerTask<String, byte[]> commands, String taskId) {
+        return PollerFixture.recordsOf(commands, taskId).stream()
+                .map(r -> CloudEventRecords.fromRecord(r).orElse(null))
+                .filter(ResubmitTask.class::isInstance).map(ResubmitTask.class::cast).toList();
     }
 
     private static List<StopTask> stopsOf(ConsumerTask<String, byte[]> commands, String taskId) {

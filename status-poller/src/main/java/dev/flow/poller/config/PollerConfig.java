@@ -59,9 +59,38 @@ public interface PollerConfig {
     @WithDefault("100")
     int pageSize();
 
-    /** Bid fids per {@code GET /v2/instances?bid_fid_in=} call, to keep the URL short. */
-    @WithDefault("50")
+    /**
+     * Bid fids per {@code GET /v2/instances?bid_fid_in=} call. 100 (about 2 KB of URL) matches the page size, so a
+     * chunk of single-node tasks is one page: a quiet cycle over N tasks costs about N/100 bid pages + N/100
+     * instance calls.
+     */
+    @WithDefault("100")
     int bidFidsPerInstanceQuery();
+
+    /**
+     * How long a bid named like one of ours ({@code flow-task-…}) but without a known task is only reported before
+     * the poller asks the submitter to stop it ({@code StopTask(ORPHAN)}). Covers a bid seen before its task's
+     * TaskSubmitted arrives.
+     */
+    @WithDefault("2m")
+    Duration orphanGrace();
+
+    /**
+     * Projects whose newest bids are read every cycle for orphans even when this replica has no active task there
+     * (one call per such project and cycle). Projects with active tasks are always looked at.
+     */
+    Optional<java.util.List<String>> orphanProjects();
+
+    /**
+     * The task-keyed lifecycle topic whose partitions the consumer group shares among the replicas (with
+     * {@link #commandsTopic()}, co-partitioned).
+     */
+    @WithDefault("flow.task.lifecycle")
+    String lifecycleTopic();
+
+    /** The command topic ({@code StopTask}, {@code ResubmitTask}): read for the stop reasons, written for requests. */
+    @WithDefault("flow.task.commands")
+    String commandsTopic();
 
     /** The compacted state topic the poller creates when missing. */
     StateTopic stateTopic();

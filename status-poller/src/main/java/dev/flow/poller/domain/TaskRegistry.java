@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import dev.flow.model.event.BidPlaced;
 import dev.flow.model.event.CancelRequested;
+import dev.flow.model.event.ResubmitTask;
 import dev.flow.model.event.StopTask;
 import dev.flow.model.event.TaskResubmitted;
 import dev.flow.model.event.TaskSnapshot;
@@ -38,7 +39,7 @@ public class TaskRegistry {
 
     private final Map<String, TrackedTask> tasks = new LinkedHashMap<>();
     /** Ended tasks: id → when they ended, oldest first. Only ids: what an ended task was is on the state topic. */
-    private final Map<String, Instant> closed = new LinkedHashMap<>();
+    private final Map<String, Closed> closed = new LinkedHashMap<>();
     private final Duration closedTaskMemory;
 
     @Inject
@@ -54,6 +55,10 @@ public class TaskRegistry {
      * A new task: tracked as pending/SUBMITTED, and the first transition to publish. Empty when the task is already
      * known (a replay), so a redelivered TaskSubmitted emits nothing.
      */
+    /** An ended task's id: when it ended, and its partition (forgotten with the partition on a rebalance). */
+    private record Closed(Instant endedAt, int partition) {
+    }
+
     public synchronized Optional<TaskStatusChanged> submitted(TaskSubmitted e, int partition) {
         if (closed.containsKey(e.taskId())) {
             return Optional.empty();
@@ -105,7 +110,7 @@ public class TaskRegistry {
         }
         if (s.status().isTerminal()) {
             tasks.remove(s.taskId());
-            close(s.taskId(), s.completedAt() != null ? s.completedAt() : s.at());
+            close(s.taskId(), s.completedAt() != null ? s.completedAt() : s.at(), partition);
             return;
         }
         TrackedTask known = tasks.get(s.taskId());
@@ -114,12 +119,41 @@ public class TaskRegistry {
         }
     }
 
-    /** Forgets everything: before a rebuild (restart, or later a rebalance). */
+    /** Forgets everything: before a rebuild of every partition. */
     public synchronized void clear() {
         tasks.clear();
         closed.clear();
     }
 
+    /**
+     * Forgets the tasks (active and ended) of these partitions: the consumer group gave them to another replica, or
+     * they are about to be read again from the state topic. From now on this replica publishes nothing for them.
+     */
+    public synchronized int dropPartitions(java.util.Collection<Integer> partitions) {
+        int before = tasks.size();
+        tasks.values().removeIf(t -> partitions.contains(t.partition()));
+        closed.values().removeIf(c -> partitions.contains(c.partition()));
+        return before - tasks.size();
+    }
+
+    /** Whether the platform knows this task: watched now, or ended recently (orphan detection). */
+    public synchronized boolean knows(String taskId) {
+        return tasks.containsKey(taskId) || closed.containsKey(taskId);
+    }
+
+    /** The poller (or a replay of flow.task.commands) asked the submitter to resubmit the task. */
+    public synchronized void resubmitRequested(ResubmitTask e) {
+        find(e.taskId()).ifPresent(t -> t.resubmitRequested(e.at()));
+    }
+
+    /** A preempted task that opted into resubmission and waits for the poller's decision (see README). */
+    public record Preempted(String taskId, int restartCount, int maxRestarts, Instant preemptedAt) {
+    }
+
+    public synchronized List<Preempted> awaitingResubmission() {
+        return tasks.values().stream().filter(TrackedTask::awaitsResubmission)
+                .map(t -> new Preempted(t.taskId(), t.restartCount(), t.retry().maxRestarts(), t.at())).toList();
+    }
     /** Whether the task ended (and is no longer watched). */
     public synchronized boolean isClosed(String taskId) {
         return closed.containsKey(taskId);
@@ -165,6 +199,12 @@ public class TaskRegistry {
                 .filter(java.util.Objects::nonNull).min(Instant::compareTo);
     }
 
+    /** The same, among the tasks of these partitions (a rebalance's rebuild). */
+    public synchronized Optional<Instant> oldestActiveCreatedAt(java.util.Collection<Integer> partitions) {
+        return tasks.values().stream().filter(TrackedTask::isActive).filter(t -> partitions.contains(t.partition()))
+                .map(TrackedTask::createdAt).filter(java.util.Objects::nonNull).min(Instant::compareTo);
+    }
+
     public synchronized int activeCount() {
         return (int) tasks.values().stream().filter(TrackedTask::isActive).count();
     }
@@ -186,20 +226,20 @@ public class TaskRegistry {
         TaskSnapshot snapshot = t.snapshot();
         if (snapshot.status().isTerminal()) {
             tasks.remove(t.taskId());
-            close(t.taskId(), snapshot.at());
+            close(t.taskId(), snapshot.at(), t.partition());
         }
         return Optional.of(snapshot);
     }
 
-    private void close(String taskId, Instant endedAt) {
+    private void close(String taskId, Instant endedAt, int partition) {
         Instant horizon = Instant.now().minus(closedTaskMemory);
         if (endedAt.isBefore(horizon)) {
             return;
         }
-        closed.put(taskId, endedAt);
+        closed.put(taskId, new Closed(endedAt, partition));
         // entries arrive roughly in time order: forget from the oldest until one is recent enough
         var oldest = closed.entrySet().iterator();
-        while (oldest.hasNext() && oldest.next().getValue().isBefore(horizon)) {
+        while (oldest.hasNext() && oldest.next().getValue().endedAt().isBefore(horizon)) {
             oldest.remove();
         }
     }

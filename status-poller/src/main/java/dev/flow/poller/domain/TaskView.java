@@ -19,12 +19,29 @@ public record TaskView(String taskId, String project, String name, String instan
                        String region, Money limitPrice, String bidFid, String bidName, int restartCount,
                        TaskStatus status, TransitionReason reason, Instant at, List<InstanceInfo> instances,
                        TransitionReason stopReason, Integer exitCode, Instant unexplainedTerminationSeenAt,
-                       long version, Instant startedAt, Duration maxRunTime) {
+                       long version, Instant startedAt, Duration maxRunTime, int publishedRestartCount,
+                       int partition) {
+
+    /** Without the bookkeeping of resubmissions and ownership (unit tests). */
+    public TaskView(String taskId, String project, String name, String instanceType, int numInstances, String region,
+                    Money limitPrice, String bidFid, String bidName, int restartCount, TaskStatus status,
+                    TransitionReason reason, Instant at, List<InstanceInfo> instances, TransitionReason stopReason,
+                    Integer exitCode, Instant unexplainedTerminationSeenAt, long version, Instant startedAt,
+                    Duration maxRunTime) {
+        this(taskId, project, name, instanceType, numInstances, region, limitPrice, bidFid, bidName, restartCount,
+                status, reason, at, instances, stopReason, exitCode, unexplainedTerminationSeenAt, version, startedAt,
+                maxRunTime, restartCount, -1);
+    }
 
     static TaskView of(TrackedTask t) {
         return new TaskView(t.taskId(), t.project(), t.name(), t.instanceType(), t.numInstances(), t.region(),
                 t.limitPrice(), t.bidFid(), t.bidName(), t.restartCount(), t.status(), t.reason(), t.at(),
                 t.instances(), t.stopReason(), t.exitCode(), t.unexplainedTerminationSeenAt(), t.version(), t.startedAt(),
-                t.maxRunTime());
+                t.maxRunTime(), t.publishedRestartCount(), t.partition());
+    }
+
+    /** The submitter replaced the bid (TaskResubmitted) and no transition said so yet. */
+    public boolean newBidUnpublished() {
+        return restartCount != publishedRestartCount;
     }
 }

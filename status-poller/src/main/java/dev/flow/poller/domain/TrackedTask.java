@@ -13,6 +13,7 @@ import dev.flow.model.event.TaskSubmitted;
 import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
+import dev.flow.model.task.RetryPolicy;
 
 /**
  * What the poller knows about one task: the intent (from {@code flow.task.lifecycle}), the causes of a coming end
@@ -34,6 +35,19 @@ public final class TrackedTask {
      * replayed TaskSubmitted fills it again (see {@link #fillFromSubmitted}).
      */
     private Duration maxRunTime;
+    /**
+     * The task's {@code retry} policy (on_preemption, max_restarts), from TaskSubmitted; like the run time limit it is
+     * not in the snapshot and a restart's replayed TaskSubmitted fills it again.
+     */
+    private RetryPolicy retry;
+    /** The restart count of the last published transition: a new bid (TaskResubmitted) is published once. */
+    private int publishedRestartCount;
+    /**
+     * When the last {@code ResubmitTask} was requested (null when never). A request made at or after the current
+     * preemption's transition ({@link #at}) answers that preemption: one request per preemption, and a command
+     * replayed after a restart restores it whatever the replay's order.
+     */
+    private Instant resubmitRequestedAt;
 
     private String bidFid;
     private Instant bidSetAt;
@@ -73,6 +87,7 @@ public final class TrackedTask {
         t.createdAt = e.at();
         t.pricePerHour = e.limitPrice();
         t.maxRunTime = maxRunTimeOf(e);
+        t.retry = e.config() == null ? null : e.config().retry();
         t.partition = partition;
         return t;
     }
@@ -98,6 +113,7 @@ public final class TrackedTask {
         t.bidFid = s.bidFid();
         t.bidSetAt = s.at();
         t.restartCount = s.restartCount();
+        t.publishedRestartCount = s.restartCount();
         t.status = s.status();
         t.reason = s.reason();
         t.at = s.at();
@@ -126,6 +142,7 @@ public final class TrackedTask {
         if (change.region() != null) {
             region = change.region();
         }
+        publishedRestartCount = Math.max(publishedRestartCount, change.restartCount());
         if (change.to() == TaskStatus.RUNNING && startedAt == null) {
             startedAt = change.at();
         }
@@ -146,7 +163,8 @@ public final class TrackedTask {
 
     /** The bid name the submitter gives this task at Mithril (team decision): {@code flow-<task id>}. */
     public String bidName() {
-        return "flow-" + taskId;
+        // a resubmission's bid is flow-<task id>-r<k> (contract with the submitter)
+        return restartCount > 0 ? "flow-" + taskId + "-r" + restartCount : "flow-" + taskId;
     }
 
     public String taskId() { return taskId; }
@@ -171,6 +189,27 @@ public final class TrackedTask {
     public Integer exitCode() { return exitCode; }
     public Instant unexplainedTerminationSeenAt() { return unexplainedTerminationSeenAt; }
     public int partition() { return partition; }
+    public RetryPolicy retry() { return retry; }
+    public int publishedRestartCount() { return publishedRestartCount; }
+
+    void resubmitRequested(Instant when) {
+        if (resubmitRequestedAt == null || when.isAfter(resubmitRequestedAt)) {
+            resubmitRequestedAt = when;
+        }
+    }
+
+    /**
+     * Whether the task waits for a decision on its preemption: its preemption completed (pending, PREEMPTED: the
+     * instances are gone and the bid is back in the auction, not re-allocated), it opted in with
+     * {@code retry.on_preemption}, nobody asked to stop it, no new bid is on its way (a TaskResubmitted not yet
+     * published), and no ResubmitTask was requested since this preemption.
+     */
+    boolean awaitsResubmission() {
+        return status == TaskStatus.PENDING && TransitionReason.PREEMPTED.equals(reason) && retry != null
+                && retry.onPreemption() && stopReason == null && exitCode == null
+                && restartCount == publishedRestartCount
+                && (resubmitRequestedAt == null || resubmitRequestedAt.isBefore(at));
+    }
 
     void bidPlaced(String fid, String bidRegion, Money limit, Instant when) {
         // a replayed, older BidPlaced must not replace the bid a later TaskResubmitted installed
@@ -226,6 +265,9 @@ public final class TrackedTask {
         }
         if (maxRunTime == null) {
             maxRunTime = maxRunTimeOf(e);
+        }
+        if (retry == null && e.config() != null) {
+            retry = e.config().retry();
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.flow.poller.health;
 
 import dev.flow.poller.config.PollerConfig;
+import dev.flow.poller.messaging.Ownership;
+import dev.flow.poller.service.Orphans;
 import dev.flow.poller.messaging.StateTopic;
 import dev.flow.poller.service.StatusPoller;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +23,13 @@ public class MithrilReadiness implements HealthCheck {
     private final StateTopic stateTopic;
     private final PollerConfig config;
 
-    public MithrilReadiness(StatusPoller poller, StateTopic stateTopic, PollerConfig config) {
+    private final Ownership ownership;
+    private final Orphans orphans;
+
+    public MithrilReadiness(StatusPoller poller, StateTopic stateTopic, PollerConfig config, Ownership ownership,
+                            Orphans orphans) {
+        this.ownership = ownership;
+        this.orphans = orphans;
         this.poller = poller;
         this.stateTopic = stateTopic;
         this.config = config;
@@ -36,6 +44,11 @@ public class MithrilReadiness implements HealthCheck {
                 .withData("stateRebuilt", stateTopic.isReady())
                 .withData("consecutiveFailedCycles", failed)
                 .withData("failedCyclesThreshold", config.unhealthyAfterFailedCycles())
+                // which share of the tasks this replica watches
+                .withData("ownedPartitions", ownership.owned().toString())
+                // reported, not a reason to be unready: bid names only, nothing secret
+                .withData("orphanBids", orphans.count())
+                .withData("orphanBidNames", String.join(",", orphans.bidNames()))
                 .build();
     }
 }

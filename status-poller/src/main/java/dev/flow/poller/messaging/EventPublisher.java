@@ -1,6 +1,7 @@
 package dev.flow.poller.messaging;
 
 import dev.flow.model.event.StopTask;
+import dev.flow.model.event.ResubmitTask;
 import dev.flow.model.event.TaskSnapshot;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.service.messaging.CloudEventRecords;
@@ -50,6 +51,10 @@ public class EventPublisher {
 
     public Uni<Void> snapshot(TaskSnapshot snapshot) {
         return state.sendMessage(CloudEventRecords.toMessage(snapshot, SOURCE));
+    }
+
+    public Uni<Void> resubmit(ResubmitTask command) {
+        return commands.sendMessage(CloudEventRecords.toMessage(command, SOURCE));
     }
 
     public Uni<Void> stop(StopTask command) {

@@ -4,6 +4,9 @@ import dev.flow.model.event.BidPlaced;
 import dev.flow.model.event.CancelRequested;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.StopTask;
+import dev.flow.model.event.ResubmitTask;
+import dev.flow.poller.service.Orphans;
+import java.util.concurrent.atomic.AtomicInteger;
 import dev.flow.model.event.TaskResubmitted;
 import dev.flow.model.event.TaskSubmitted;
 import dev.flow.model.event.WorkloadExited;
@@ -12,40 +15,82 @@ import dev.flow.service.messaging.CloudEventRecords;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import dev.flow.model.event.TaskStatusChanged;
+import io.smallrye.mutiny.Multi;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Learns the tasks to watch from {@code flow.task.lifecycle} (consumer group {@code flow-status-poller}) and the
- * stop reasons from {@code flow.task.commands}. Processing waits for the start-up rebuild from the state topic, so a
- * replayed event finds the rebuilt task and is recognised as a duplicate.
+ * Learns the tasks to watch from {@code flow.task.lifecycle} and the stop reasons from {@code flow.task.commands}:
+ * one channel subscribed to both in the consumer group {@code flow-status-poller}, with the range assignor, so a
+ * replica gets the same partition numbers of both topics (a task's events and commands). Records are handled only for
+ * partitions this replica owns ({@link Ownership}); a rebalance rebuilds the gained ones first
+ * ({@link PartitionRebalancer}), so a replayed event finds the rebuilt task and is recognised as a duplicate.
  */
 @ApplicationScoped
 public class LifecycleConsumer {
 
     private static final Logger LOG = Logger.getLogger(LifecycleConsumer.class);
+    private static final int PUBLISH_CONCURRENCY = 256;
 
     private final TaskRegistry registry;
     private final StateTopic stateTopic;
     private final EventPublisher publisher;
+    private final Ownership ownership;
+    private final Orphans orphans;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
-    public LifecycleConsumer(TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher) {
+    public LifecycleConsumer(TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher,
+                             Ownership ownership, Orphans orphans) {
         this.registry = registry;
         this.stateTopic = stateTopic;
         this.publisher = publisher;
+        this.ownership = ownership;
+        this.orphans = orphans;
     }
 
+    /**
+     * A poll's worth of records at once (batch mode): their effects on the registry are applied in record order,
+     * then the first transitions of the new tasks among them are published concurrently (the producer batches them),
+     * and the batch is acknowledged once all are on the broker. One record at a time, each waiting for two broker
+     * acknowledgements, fell minutes behind a burst of a thousand submissions.
+     */
     @Incoming("lifecycle")
-    public Uni<Void> lifecycle(ConsumerRecord<String, byte[]> record) {
-        return stateTopic.ready().chain(() -> handle(record));
+    public Uni<Void> lifecycle(ConsumerRecords<String, byte[]> records) {
+        inFlight.incrementAndGet();
+        return stateTopic.ready().chain(() -> {
+                    List<TaskStatusChanged> firsts = new ArrayList<>();
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        handle(record).ifPresent(firsts::add);
+                    }
+                    return Multi.createFrom().iterable(firsts)
+                            .onItem().transformToUni(this::publishFirst).merge(PUBLISH_CONCURRENCY)
+                            .collect().asList().replaceWithVoid();
+                })
+                .eventually(inFlight::decrementAndGet);
     }
 
-    @Incoming("commands-in")
-    public Uni<Void> commands(ConsumerRecord<String, byte[]> record) {
-        return stateTopic.ready().chain(() -> handle(record));
+    /** A new task's pending/SUBMITTED, then its first snapshot; the cycle polls the task only after that. */
+    private Uni<Void> publishFirst(TaskStatusChanged first) {
+        return publisher.statusChanged(first)
+                .chain(() -> registry.commitFirst(first).map(publisher::snapshot).orElse(Uni.createFrom().voidItem()));
     }
 
-    private Uni<Void> handle(ConsumerRecord<String, byte[]> record) {
+    /** Records being handled now (a rebalance waits for them). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Applies one record to the registry; a new task's first transition, to publish, when it is one. */
+    private Optional<TaskStatusChanged> handle(ConsumerRecord<String, byte[]> record) {
+        if (!ownership.owns(record.partition())) {
+            // fetched before the partition moved to another replica, which reads it from its committed offset
+            return Optional.empty();
+        }
         FlowEvent event;
         try {
             event = CloudEventRecords.fromRecord(record).orElse(null);
@@ -53,28 +98,32 @@ public class LifecycleConsumer {
             // a malformed record must not stop the channel: skip it, loudly
             LOG.errorf("skipping unreadable record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
-            return Uni.createFrom().voidItem();
+            return Optional.empty();
         }
         if (event == null) {
-            return Uni.createFrom().voidItem();
+            return Optional.empty();
         }
         switch (event) {
             case TaskSubmitted e -> {
-                return registry.submitted(e, record.partition())
-                        .map(first -> publisher.statusChanged(first)
-                                .chain(() -> registry.commitFirst(first).map(publisher::snapshot)
-                                        .orElse(Uni.createFrom().voidItem())))
-                        .orElse(Uni.createFrom().voidItem());
+                return registry.submitted(e, record.partition());
             }
             case BidPlaced e -> registry.bidPlaced(e);
             case TaskResubmitted e -> registry.resubmitted(e);
             case CancelRequested e -> registry.cancelRequested(e);
             case WorkloadExited e -> registry.workloadExited(e);
-            case StopTask e -> registry.stopRequested(e);
+            case StopTask e -> {
+                if (registry.knows(e.taskId())) {
+                    registry.stopRequested(e);
+                } else {
+                    // a stop of a bid without a task: the orphan was reported (by this replica or its predecessor)
+                    orphans.stopSeen(e);
+                }
+            }
+            case ResubmitTask e -> registry.resubmitRequested(e);
             default -> {
                 // other events of these topics say nothing about status
             }
         }
-        return Uni.createFrom().voidItem();
+        return Optional.empty();
     }
 }

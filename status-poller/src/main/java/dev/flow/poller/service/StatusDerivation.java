@@ -125,7 +125,8 @@ public final class StatusDerivation {
 
     /** Whether publishing is due: the status or the instance set / SSH endpoints differ from the last published. */
     public static boolean differs(TaskView task, Derived derived) {
-        return task.status() != derived.status() || !sameEndpoints(task.instances(), derived.instances());
+        return task.status() != derived.status() || !sameEndpoints(task.instances(), derived.instances())
+                || task.newBidUnpublished();
     }
 
     /**
@@ -165,20 +166,25 @@ public final class StatusDerivation {
         }
 
         List<TaskStatusChanged> out = new ArrayList<>();
+        // a new bid (TaskResubmitted) is published even when status and nodes stay (pending, none)
+        boolean newBid = task.newBidUnpublished();
         TaskStatus from = task.status();
         List<InstanceInfo> fromInstances = task.instances();
         Instant last = floor;
         for (Step s : merged) {
-            if (s.status() == from && sameEndpoints(fromInstances, s.instances())) {
+            if (s.status() == from && sameEndpoints(fromInstances, s.instances()) && !newBid) {
                 continue;
             }
+            // the first transition on a new bid says so, whether the bid is still open or already allocated
+            TransitionReason reason = newBid ? TransitionReason.RESUBMITTED : s.reason();
+            newBid = false;
             if (from != null && from.isTerminal()) {
                 break;
             }
             Instant at = s.at().isBefore(last) ? last : s.at();
             Money price = s.allocated() && spotPrice != null ? min(spotPrice, bid.limitPrice())
                     : bid.limitPrice() != null ? bid.limitPrice() : task.limitPrice();
-            out.add(new TaskStatusChanged(task.taskId(), task.project(), from, s.status(), s.reason(), at, now,
+            out.add(new TaskStatusChanged(task.taskId(), task.project(), from, s.status(), reason, at, now,
                     s.instances(), price, task.numInstances(), bid.fid(), bid.region(), task.instanceType(),
                     task.restartCount(), s.message()));
             from = s.status();

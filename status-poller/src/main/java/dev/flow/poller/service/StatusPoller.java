@@ -30,6 +30,8 @@ import dev.flow.mithril.client.model.Page;
 import dev.flow.mithril.client.model.SortDirection;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.event.StopTask;
+import dev.flow.model.event.ResubmitTask;
+import dev.flow.poller.messaging.Ownership;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
@@ -69,6 +71,10 @@ public class StatusPoller {
 
     private static final Logger LOG = Logger.getLogger(StatusPoller.class);
     private static final String SOURCE = "status-poller";
+    /** Tasks whose changes are published at the same time; the Kafka producer batches their records. */
+    private static final int PUBLISH_CONCURRENCY = 256;
+    /** Instance queries (chunks of bid fids) in flight at once. */
+    private static final int INSTANCE_QUERY_CONCURRENCY = 4;
 
     private final MithrilClient mithril;
     private final TaskRegistry registry;
@@ -77,18 +83,23 @@ public class StatusPoller {
     private final PollerConfig config;
     private final Vertx vertx;
     private final MeterRegistry meters;
+    private final Ownership ownership;
+    private final Orphans orphans;
 
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicInteger consecutiveFailedCycles = new AtomicInteger();
     private final AtomicInteger lastCycleCalls = new AtomicInteger();
     private final Map<String, String> projectFids = new ConcurrentHashMap<>();
     private final DistributionSummary callsPerCycle;
+    private final io.micrometer.core.instrument.Timer cycleTime;
     private volatile boolean stopped;
     private volatile long timerId = -1;
-    private volatile Instant lastCycleEnded = Instant.EPOCH;
+    private volatile Instant lastCycleStarted = Instant.EPOCH;
 
     public StatusPoller(MithrilClient mithril, TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher,
-                        PollerConfig config, Vertx vertx, MeterRegistry meters) {
+                        PollerConfig config, Vertx vertx, MeterRegistry meters, Ownership ownership, Orphans orphans) {
+        this.ownership = ownership;
+        this.orphans = orphans;
         this.mithril = mithril;
         this.registry = registry;
         this.stateTopic = stateTopic;
@@ -98,6 +109,8 @@ public class StatusPoller {
         this.meters = meters;
         this.callsPerCycle = DistributionSummary.builder("flow.poller.mithril.calls")
                 .description("Mithril HTTP calls per polling cycle").register(meters);
+        this.cycleTime = io.micrometer.core.instrument.Timer.builder("flow.poller.cycle.duration")
+                .description("Duration of a polling cycle (Mithril calls, derivation, publishing)").register(meters);
         meters.gauge("flow.poller.mithril.calls.last", lastCycleCalls);
         meters.gauge("flow.poller.failed.cycles.consecutive", consecutiveFailedCycles);
         meters.gauge("flow.poller.tasks.active", registry, TaskRegistry::activeCount);
@@ -123,26 +136,38 @@ public class StatusPoller {
      * a cycle lets a task submitted during a steady pause be picked up at the next tick.
      */
     private void scheduleNext() {
+        scheduleNext(config.interval().toMillis());
+    }
+
+    private void scheduleNext(long delayMillis) {
         if (stopped) {
             return;
         }
-        timerId = vertx.setTimer(Math.max(1, config.interval().toMillis()), id -> {
+        timerId = vertx.setTimer(Math.max(1, delayMillis), id -> {
             Instant now = Instant.now();
-            if (now.isBefore(lastCycleEnded.plus(currentInterval(now)))) {
-                scheduleNext();
+            // fixed rate: a cycle is due one interval after the previous one STARTED, so the time from a change at
+            // Mithril to its event is at most about one interval plus one cycle, whatever the cycle's length
+            Instant due = lastCycleStarted.plus(currentInterval(now));
+            if (now.isBefore(due)) {
+                // re-decided at least every short interval: a new task during a steady pause is picked up soon
+                scheduleNext(Math.min(config.interval().toMillis(), Duration.between(now, due).toMillis()));
                 return;
             }
+            lastCycleStarted = now;
             pollOnce().subscribe().with(
-                    report -> {
-                        lastCycleEnded = Instant.now();
-                        scheduleNext();
-                    },
+                    report -> scheduleAfterCycle(),
                     failure -> {
                         LOG.error("polling cycle failed", failure);
-                        lastCycleEnded = Instant.now();
-                        scheduleNext();
+                        scheduleAfterCycle();
                     });
         });
+    }
+
+    /** The next cycle one interval after this one started; at once when this one took longer (never overlapping). */
+    private void scheduleAfterCycle() {
+        Instant now = Instant.now();
+        long left = Duration.between(now, lastCycleStarted.plus(currentInterval(now))).toMillis();
+        scheduleNext(Math.max(1, Math.min(config.interval().toMillis(), left)));
     }
 
     /** The pause that applies now between two cycles: short while a task is moving, else steady. */
@@ -156,14 +181,28 @@ public class StatusPoller {
         return consecutiveFailedCycles.get();
     }
 
-    /** One cycle over every project with active tasks. Skipped when a cycle is already running. */
+    /** Whether a cycle is running now (a rebalance waits for it to end). */
+    public boolean isCycleRunning() {
+        return running.get();
+    }
+
+    /**
+     * One cycle over every project with active tasks of this replica (and the {@code orphan-projects}). Skipped when
+     * a cycle is already running, or while the consumer group moves partitions between replicas.
+     */
     public Uni<CycleReport> pollOnce() {
         return stateTopic.ready().chain(() -> {
             if (!running.compareAndSet(false, true)) {
                 return Uni.createFrom().item(CycleReport.skippedCycle());
             }
+            // after taking the flag: a rebalance sets its own flag first, then waits for this one
+            if (ownership.isRebalancing()) {
+                running.set(false);
+                return Uni.createFrom().item(CycleReport.skippedCycle());
+            }
             Cycle cycle = new Cycle(Instant.now());
-            Map<String, List<TaskView>> byProject = registry.activeByProject();
+            Map<String, List<TaskView>> byProject = new java.util.TreeMap<>(registry.activeByProject());
+            config.orphanProjects().ifPresent(projects -> projects.forEach(p -> byProject.putIfAbsent(p, List.of())));
             return Multi.createFrom().iterable(byProject.entrySet())
                     .onItem().transformToUniAndConcatenate(e -> pollProject(e.getKey(), e.getValue(), cycle)
                             .onFailure().recoverWithItem(failure -> {
@@ -174,6 +213,8 @@ public class StatusPoller {
                             }))
                     .collect().asList()
                     .call(() -> enforceMaxRunTime(cycle))
+                    .call(() -> decidePreemptions(cycle))
+                    .call(() -> stopOrphans(cycle))
                     .map(counts -> finish(cycle, byProject, counts.stream().mapToInt(Integer::intValue).sum()))
                     .eventually(() -> running.set(false));
         });
@@ -190,6 +231,13 @@ public class StatusPoller {
         }
         lastCycleCalls.set(calls);
         callsPerCycle.record(calls);
+        Duration took = Duration.between(cycle.startedAt, Instant.now());
+        cycleTime.record(took);
+        if (took.compareTo(config.interval()) > 0) {
+            LOG.infof("slow cycle: %d ms (lists %d ms, history and prices %d ms, publishing %d ms; %d calls, %d "
+                            + "transitions)", took.toMillis(), cycle.listMillis.get(), cycle.historyMillis.get(),
+                    cycle.publishMillis.get(), calls, transitions);
+        }
         Counter.builder("flow.poller.cycles").description("Polling cycles").tag("outcome", failed ? "failed" : "ok")
                 .register(meters).increment();
         int tasks = byProject.values().stream().mapToInt(List::size).sum();
@@ -202,6 +250,10 @@ public class StatusPoller {
         final AtomicInteger calls = new AtomicInteger();
         final AtomicBoolean failed = new AtomicBoolean();
         final AtomicBoolean mithrilFailed = new AtomicBoolean();
+        /** Milliseconds spent per phase, summed over projects: why a slow cycle was slow. */
+        final java.util.concurrent.atomic.AtomicLong listMillis = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong historyMillis = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong publishMillis = new java.util.concurrent.atomic.AtomicLong();
         private Uni<Map<String, Money>> prices;
 
         Cycle(Instant startedAt) {
@@ -233,25 +285,44 @@ public class StatusPoller {
         }
     }
 
+    /**
+     * The project's bids and the instances of the bids already known (from BidPlaced) are listed at the same time;
+     * only the bids found by name (a task whose BidPlaced has not arrived) need a second instance query.
+     */
     private Uni<Integer> pollProject(String project, List<TaskView> tasks, Cycle cycle) {
-        return projectFid(project, cycle).chain(fid -> listBids(fid, tasks, cycle).chain(bids -> {
-            Map<String, Bid> byFid = new HashMap<>();
-            Map<String, Bid> byName = new HashMap<>();
-            for (Bid b : bids) {
-                byFid.put(b.fid(), b);
-                // bids come newest first: the newest bid of a name wins
-                byName.putIfAbsent(b.name(), b);
-            }
-            Map<TaskView, Bid> matched = new LinkedHashMap<>();
-            for (TaskView t : tasks) {
-                Bid bid = t.bidFid() != null ? byFid.get(t.bidFid()) : byName.get(t.bidName());
-                if (bid != null) {
-                    matched.put(t, bid);
-                }
-            }
-            List<String> bidFids = matched.values().stream().map(Bid::fid).distinct().toList();
-            return listInstances(fid, bidFids, cycle).chain(instances -> evaluate(fid, matched, instances, cycle));
-        }));
+        long listStart = System.nanoTime();
+        return projectFid(project, cycle).chain(fid -> {
+            List<String> knownFids = tasks.stream().map(TaskView::bidFid).filter(java.util.Objects::nonNull)
+                    .distinct().toList();
+            return Uni.combine().all().unis(listBids(fid, tasks, cycle), listInstances(fid, knownFids, cycle))
+                    .asTuple().chain(both -> {
+                        List<Bid> bids = both.getItem1();
+                        orphans.observe(project, bids, Instant.now());
+                        Map<String, Bid> byFid = new HashMap<>();
+                        Map<String, Bid> byName = new HashMap<>();
+                        for (Bid b : bids) {
+                            byFid.put(b.fid(), b);
+                            // bids come newest first: the newest bid of a name wins
+                            byName.putIfAbsent(b.name(), b);
+                        }
+                        Map<TaskView, Bid> matched = new LinkedHashMap<>();
+                        for (TaskView t : tasks) {
+                            Bid bid = t.bidFid() != null ? byFid.get(t.bidFid()) : byName.get(t.bidName());
+                            if (bid != null) {
+                                matched.put(t, bid);
+                            }
+                        }
+                        Set<String> listed = new HashSet<>(knownFids);
+                        List<String> byNameOnly = matched.values().stream().map(Bid::fid).distinct()
+                                .filter(f -> !listed.contains(f)).toList();
+                        return listInstances(fid, byNameOnly, cycle).chain(more -> {
+                            List<Instance> instances = new ArrayList<>(both.getItem2());
+                            instances.addAll(more);
+                            cycle.listMillis.addAndGet((System.nanoTime() - listStart) / 1_000_000);
+                            return evaluate(fid, matched, instances, cycle);
+                        });
+                    });
+        });
     }
 
     private Uni<Integer> evaluate(String projectFid, Map<TaskView, Bid> matched, List<Instance> instances, Cycle cycle) {
@@ -281,11 +352,19 @@ public class StatusPoller {
         }
         Instant since = changes.stream().map(c -> c.task().at() == null ? cycle.startedAt : c.task().at())
                 .min(Instant::compareTo).orElse(cycle.startedAt).minusSeconds(5);
-        return history(projectFid, since, cycle).chain(history -> cycle.prices().chain(prices ->
-                Multi.createFrom().iterable(changes)
-                        .onItem().transformToUniAndConcatenate(c -> publish(c, history, prices, now))
-                        .collect().asList()
-                        .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())));
+        // the history and the prices at the same time
+        long historyStart = System.nanoTime();
+        return Uni.combine().all().unis(history(projectFid, since, cycle), cycle.prices()).asTuple().chain(hp -> {
+            long publishStart = System.nanoTime();
+            cycle.historyMillis.addAndGet((publishStart - historyStart) / 1_000_000);
+            // tasks in parallel (the producer batches their records), each task's transitions in order
+            return Multi.createFrom().iterable(changes)
+                    .onItem().transformToUni(c -> publish(c, hp.getItem1(), hp.getItem2(), now))
+                    .merge(PUBLISH_CONCURRENCY)
+                    .collect().asList()
+                    .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())
+                    .invoke(() -> cycle.publishMillis.addAndGet((System.nanoTime() - publishStart) / 1_000_000));
+        });
     }
 
     private record Change(TaskView task, Bid bid, List<Instance> instances, Derived derived) {
@@ -338,6 +417,57 @@ public class StatusPoller {
                             cycle.failed.set(true);
                             LOG.warnf("asking to stop task %s for MAX_RUNTIME failed, retried next cycle: %s",
                                     t.taskId(), describe(failure));
+                            return null;
+                        }))
+                .collect().asList()
+                .replaceWithVoid();
+    }
+
+    /**
+     * Decides on the preemptions of tasks that opted into {@code retry.on_preemption}: once a preemption completed
+     * (the task is pending/PREEMPTED: its instances are gone and its bid is back in the auction, not re-allocated),
+     * one {@code ResubmitTask(PREEMPTED)} while restarts are below {@code max_restarts}; past it, one
+     * {@code StopTask(PREEMPTED)}, and the task ends {@code cancelled / PREEMPTED} when the submitter cancelled the
+     * bid. No Mithril call. The request is remembered at once (and read back from flow.task.commands after a
+     * restart), so each preemption is answered once.
+     */
+    private Uni<Void> decidePreemptions(Cycle cycle) {
+        Instant now = Instant.now();
+        return Multi.createFrom().iterable(registry.awaitingResubmission())
+                .onItem().transformToUniAndConcatenate(p -> {
+                    boolean again = p.restartCount() < p.maxRestarts();
+                    Uni<Void> send = again
+                            ? publisher.resubmit(new ResubmitTask(p.taskId(), TransitionReason.PREEMPTED, now))
+                            .invoke(() -> registry.resubmitRequested(
+                                    new ResubmitTask(p.taskId(), TransitionReason.PREEMPTED, now)))
+                            : publisher.stop(new StopTask(p.taskId(), TransitionReason.PREEMPTED, SOURCE, now))
+                            .invoke(() -> registry.stopRequested(
+                                    new StopTask(p.taskId(), TransitionReason.PREEMPTED, SOURCE, now)));
+                    return send.invoke(() -> LOG.infof("task %s preempted (restart %d of at most %d): %s", p.taskId(),
+                                    p.restartCount(), p.maxRestarts(), again ? "resubmission requested"
+                                            : "no restart left, stop requested"))
+                            .onFailure().recoverWithItem(failure -> {
+                                cycle.failed.set(true);
+                                LOG.warnf("deciding on the preemption of task %s failed, retried next cycle: %s",
+                                        p.taskId(), describe(failure));
+                                return null;
+                            });
+                })
+                .collect().asList()
+                .replaceWithVoid();
+    }
+
+    /** One {@code StopTask(ORPHAN)} per orphan bid past its grace period (see {@link Orphans}). */
+    private Uni<Void> stopOrphans(Cycle cycle) {
+        Instant now = Instant.now();
+        return Multi.createFrom().iterable(orphans.due(now))
+                .onItem().transformToUniAndConcatenate(o -> publisher
+                        .stop(new StopTask(o.taskId(), TransitionReason.ORPHAN, SOURCE, now))
+                        .invoke(() -> orphans.stopSent(o))
+                        .onFailure().recoverWithItem(failure -> {
+                            cycle.failed.set(true);
+                            LOG.warnf("asking to stop orphan bid %s failed, retried next cycle: %s", o.bidName(),
+                                    describe(failure));
                             return null;
                         }))
                 .collect().asList()
@@ -399,10 +529,12 @@ public class StatusPoller {
         for (int k = 0; k < bidFids.size(); k += chunk) {
             chunks.add(bidFids.subList(k, Math.min(bidFids.size(), k + chunk)));
         }
+        // independent queries: a few at once shorten the cycle without flooding Mithril
         return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUniAndConcatenate(fids -> pages(
+                .onItem().transformToUni(fids -> pages(
                         InstanceQuery.inProject(projectFid).withBidFidIn(fids).withLimit(config.pageSize()),
                         q -> cycle.call(mithril.listInstancesPage(q)), InstanceQuery::withNextCursor, all -> false))
+                .merge(INSTANCE_QUERY_CONCURRENCY)
                 .collect().asList()
                 .map(lists -> lists.stream().flatMap(List::stream).toList());
     }

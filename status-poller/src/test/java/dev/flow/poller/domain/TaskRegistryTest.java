@@ -8,13 +8,16 @@ import java.util.List;
 
 import dev.flow.model.event.BidPlaced;
 import dev.flow.model.event.CancelRequested;
+import dev.flow.model.event.ResubmitTask;
 import dev.flow.model.event.StopTask;
+import dev.flow.model.event.TaskResubmitted;
 import dev.flow.model.event.TaskSnapshot;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.TaskSubmitted;
 import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
+import dev.flow.model.task.TaskConfig;
 import dev.flow.model.task.TaskConfigs;
 import org.junit.jupiter.api.Test;
 
@@ -137,6 +140,83 @@ class TaskRegistryTest {
         // a refill never brings a task back or creates one
         again.refill(submittedWithMaxRunTime("task-unknown", "1", t0));
         assertThat(again.view("task-unknown")).isEmpty();
+    }
+
+    private static TaskSubmitted submittedWithRetry(String taskId, int maxRestarts, Instant at) {
+        TaskConfig config = TaskConfigs.parse("{\"command\": \"true\", \"instance_type\": \"a100\", "
+                + "\"retry\": {\"on_preemption\": true, \"max_restarts\": " + maxRestarts + "}}");
+        return new TaskSubmitted(taskId, "flow-dev", "t", "a100", 1, "us-central1-a", LIMIT, config, at);
+    }
+
+    private static TaskStatusChanged change(String taskId, TaskStatus from, TaskStatus to, TransitionReason why,
+                                            Instant at, int restartCount) {
+        return new TaskStatusChanged(taskId, "flow-dev", from, to, why, at, at, List.of(), LIMIT, 1, "bid_1",
+                "us-central1-a", "a100", restartCount, null);
+    }
+
+    @Test
+    void aPreemptionIsAnsweredOnceAndANewBidIsPublishedOnceAcrossARestart() {
+        TaskRegistry registry = new TaskRegistry(Duration.ofHours(24));
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        registry.commitFirst(registry.submitted(submittedWithRetry("task-p", 2, t0), 0).orElseThrow());
+        registry.commit(registry.view("task-p").orElseThrow(),
+                List.of(change("task-p", TaskStatus.PENDING, TaskStatus.RUNNING, TransitionReason.ALLOCATED,
+                        t0.plusSeconds(10), 0)));
+        assertThat(registry.awaitingResubmission()).isEmpty();
+        registry.commit(registry.view("task-p").orElseThrow(),
+                List.of(change("task-p", TaskStatus.RUNNING, TaskStatus.PREEMPTING, TransitionReason.PREEMPTED,
+                        t0.plusSeconds(20), 0)));
+        // still in its notice: the bid may win back
+        assertThat(registry.awaitingResubmission()).isEmpty();
+        registry.commit(registry.view("task-p").orElseThrow(),
+                List.of(change("task-p", TaskStatus.PREEMPTING, TaskStatus.PENDING, TransitionReason.PREEMPTED,
+                        t0.plusSeconds(30), 0)));
+        assertThat(registry.awaitingResubmission()).singleElement()
+                .satisfies(p -> assertThat(p.restartCount()).isZero())
+                .satisfies(p -> assertThat(p.maxRestarts()).isEqualTo(2));
+
+        ResubmitTask asked = new ResubmitTask("task-p", TransitionReason.PREEMPTED, t0.plusSeconds(31));
+        registry.resubmitRequested(asked);
+        assertThat(registry.awaitingResubmission()).isEmpty();
+
+        // the submitter's new bid: published once (then the task runs on it)
+        registry.resubmitted(new TaskResubmitted("task-p", 1, "bid_1", "bid_2", t0.plusSeconds(32)));
+        TaskView withNewBid = registry.view("task-p").orElseThrow();
+        assertThat(withNewBid.newBidUnpublished()).isTrue();
+        assertThat(withNewBid.bidFid()).isEqualTo("bid_2");
+        assertThat(registry.awaitingResubmission()).as("a new bid is on its way").isEmpty();
+        registry.commit(withNewBid, List.of(change("task-p", TaskStatus.PENDING, TaskStatus.PENDING,
+                TransitionReason.RESUBMITTED, t0.plusSeconds(33), 1)));
+        assertThat(registry.view("task-p").orElseThrow().newBidUnpublished()).isFalse();
+
+        // a restart that replays the command before the snapshot's later state does not ask again, nor miss it
+        TaskSnapshot snapshot = new TaskSnapshot("task-p", "flow-dev", "t", TaskStatus.PENDING,
+                TransitionReason.PREEMPTED, List.of(), t0, t0.plusSeconds(10), null, "bid_1", "us-central1-a", "a100",
+                1, LIMIT, 0, null, 4, t0.plusSeconds(30));
+        TaskRegistry restarted = new TaskRegistry(Duration.ofHours(24));
+        restarted.restore(snapshot, 0);
+        restarted.refill(submittedWithRetry("task-p", 2, t0));
+        assertThat(restarted.awaitingResubmission()).hasSize(1);
+        restarted.resubmitRequested(asked);
+        assertThat(restarted.awaitingResubmission()).isEmpty();
+    }
+
+    @Test
+    void aRebalanceForgetsTheTasksOfThePartitionsThatLeft() {
+        TaskRegistry registry = new TaskRegistry(Duration.ofHours(24));
+        Instant t0 = Instant.now();
+        registry.commitFirst(registry.submitted(submitted("task-0", t0), 0).orElseThrow());
+        registry.commitFirst(registry.submitted(submitted("task-1", t0), 1).orElseThrow());
+        registry.commit(registry.view("task-1").orElseThrow(), List.of(change("task-1", TaskStatus.PENDING,
+                TaskStatus.CANCELLED, TransitionReason.USER_CANCEL, t0, 0)));
+        registry.commitFirst(registry.submitted(submitted("task-2", t0), 1).orElseThrow());
+        assertThat(registry.knows("task-1")).isTrue();
+
+        assertThat(registry.dropPartitions(java.util.Set.of(1))).isEqualTo(1);
+        assertThat(registry.knows("task-0")).isTrue();
+        assertThat(registry.knows("task-1")).as("ended ids go with their partition").isFalse();
+        assertThat(registry.knows("task-2")).isFalse();
+        assertThat(registry.activeByProject().get("flow-dev")).extracting(TaskView::taskId).containsExactly("task-0");
     }
 
     private static TaskSnapshot snapshot(String taskId, String bidFid, long version, Instant at) {
