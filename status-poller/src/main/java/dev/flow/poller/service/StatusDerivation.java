@@ -82,7 +82,11 @@ public final class StatusDerivation {
                             "an instance of the bid failed at the provider");
                 }
                 Instant seen = task.unexplainedTerminationSeenAt();
-                if (seen == null || Duration.between(seen, now).compareTo(grace) < 0) {
+                // a preempted task's old bid is cancelled by the submitter's resubmission just before it places the
+                // new one and publishes TaskResubmitted (after its own retries on Mithril): that cause takes longer
+                Duration wait = task.status() == TaskStatus.PENDING && TransitionReason.PREEMPTED.equals(task.reason())
+                        ? grace.multipliedBy(6) : grace;
+                if (seen == null || Duration.between(seen, now).compareTo(wait) < 0) {
                     yield new Observation.WaitForCause();
                 }
                 yield now(TaskStatus.CANCELLED, TransitionReason.USER_CANCEL, infos, false,
