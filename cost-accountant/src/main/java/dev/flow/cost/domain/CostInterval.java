@@ -9,6 +9,7 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 
 /**
  * One priced interval of one instance of a task: billed at {@link #pricePerHour} from {@link #startedAt} to
@@ -17,6 +18,11 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "cost_interval")
 public class CostInterval {
+
+    /** {@link #source} of the status-based intervals (from events). */
+    public static final String STATUS = "status";
+    /** {@link #source} of Mithril's billed intervals once an instance is reconciled (see {@code PriceSegment}). */
+    public static final String MITHRIL = "mithril";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -33,6 +39,10 @@ public class CostInterval {
 
     @Column(name = "node", nullable = false)
     public int node;
+
+    /** The task's instance type (e.g. {@code a100-80gb.sxm.1x}), null when the event did not say. */
+    @Column(name = "instance_type")
+    public String instanceType;
 
     /** USD per instance-hour, full precision. */
     @Column(name = "price_per_hour", nullable = false)
@@ -52,6 +62,10 @@ public class CostInterval {
     @Column(name = "closed_by")
     public String closedBy;
 
+    /** Where the interval comes from: {@link #STATUS} (this table) or {@link #MITHRIL} (a reconciled segment). */
+    @Transient
+    public String source = STATUS;
+
     public boolean isOpen() {
         return endedAt == null;
     }
@@ -66,6 +80,14 @@ public class CostInterval {
         Instant start = startedAt.isBefore(from) ? from : startedAt;
         Instant end = endedAt == null || endedAt.isAfter(to) ? to : endedAt;
         return Accrual.of(pricePerHour, start, end);
+    }
+
+    /**
+     * What it cost within {@code [from, to)} as known at {@code now}: a closed interval is clipped to the window (its
+     * cost is final, wherever {@code now} is), a running one accrues up to {@code min(to, now)}.
+     */
+    public Accrual accruedWithin(Instant from, Instant to, Instant now) {
+        return accruedWithin(from, endedAt != null || to.isBefore(now) ? to : now);
     }
 
     @Override

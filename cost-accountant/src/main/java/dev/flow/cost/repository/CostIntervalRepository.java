@@ -29,4 +29,10 @@ public class CostIntervalRepository implements PanacheRepository<CostInterval> {
     public Uni<List<CostInterval>> allOpen() {
         return list("endedAt is null", Sort.by("taskId").and("node"));
     }
+
+    public Uni<List<String>> projectsActiveSince(Instant since) {
+        return getSession().flatMap(session -> session.createSelectionQuery(
+                "select distinct i.project from CostInterval i where i.endedAt is null or i.endedAt >= :since "
+                        + "order by i.project", String.class).setParameter("since", since).getResultList());
+    }
 }

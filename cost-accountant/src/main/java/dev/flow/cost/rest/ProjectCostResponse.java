@@ -11,12 +11,18 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * to the window; running ones accrued to {@code min(to, as_of)}), in total and per task.
  *
  * @param from the window's start, null when unbounded
+ * @param groupBy {@code day}, {@code instance_type} or {@code task} when asked for, else null (and no {@code groups})
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ProjectCostResponse(String project, Instant from, Instant to, Instant asOf, String currency,
                                   String costPerHour, long costPerHourCents, String costPerHourExact,
                                   String totalCost, long totalCostCents, String totalCostExact,
-                                  List<TaskTotal> tasks) {
+                                  List<TaskTotal> tasks, String groupBy, List<GroupTotal> groups) {
+
+    /** One group of {@code group_by}: a UTC day ({@code 2026-03-01}), an instance type or a task id. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record GroupTotal(String key, String totalCost, long totalCostCents, String totalCostExact) {
+    }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record TaskTotal(String taskId, boolean running, String costPerHour, long costPerHourCents,

@@ -2,6 +2,8 @@ package dev.flow.cost.service;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.flow.cost.domain.ConsumedEvent;
 import dev.flow.cost.domain.CostInterval;
@@ -10,6 +12,8 @@ import dev.flow.cost.domain.LedgerPlanner.Billable;
 import dev.flow.cost.domain.LedgerPlanner.Plan;
 import dev.flow.cost.repository.ConsumedEventRepository;
 import dev.flow.cost.repository.CostIntervalRepository;
+import dev.flow.cost.repository.PriceSegmentRepository;
+import dev.flow.cost.repository.ReconciliationRepository;
 import dev.flow.model.event.TaskStatusChanged;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Multi;
@@ -31,10 +35,15 @@ public class LedgerService {
 
     private final CostIntervalRepository intervals;
     private final ConsumedEventRepository consumed;
+    private final ReconciliationRepository reconciliations;
+    private final PriceSegmentRepository segments;
 
-    public LedgerService(CostIntervalRepository intervals, ConsumedEventRepository consumed) {
+    public LedgerService(CostIntervalRepository intervals, ConsumedEventRepository consumed,
+                         ReconciliationRepository reconciliations, PriceSegmentRepository segments) {
         this.intervals = intervals;
         this.consumed = consumed;
+        this.reconciliations = reconciliations;
+        this.segments = segments;
     }
 
     @WithTransaction
@@ -74,8 +83,12 @@ public class LedgerService {
                         .collect().last().replaceWithVoid();
         // the closes reach the database before the opens: a node's new interval would otherwise meet the
         // one-open-interval-per-node index while its old one still looks open (Hibernate inserts before it updates)
+        // an instance billed again (resumed) is no longer reconciled: Mithril's history of it is not final any more
+        Set<String> rebilled = opened.stream().map(i -> i.instanceFid).collect(Collectors.toSet());
         return removals.flatMap(ignored -> intervals.flush())
                 .flatMap(ignored -> opened.isEmpty() ? Uni.createFrom().voidItem() : intervals.persist(opened))
+                .flatMap(ignored -> segments.deleteOf(rebilled))
+                .flatMap(ignored -> reconciliations.forget(rebilled))
                 .replaceWith(Outcome.APPLIED);
     }
 
@@ -85,6 +98,7 @@ public class LedgerService {
         interval.project = event.project();
         interval.instanceFid = billable.instanceFid();
         interval.node = billable.node();
+        interval.instanceType = event.instanceType();
         interval.pricePerHour = billable.pricePerHour();
         interval.startedAt = at;
         interval.openedBy = ref.eventId();
