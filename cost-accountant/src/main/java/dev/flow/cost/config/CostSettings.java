@@ -45,4 +45,15 @@ public interface CostSettings {
     /** Instances reconciled per round at most. */
     @WithDefault("50")
     int reconcileBatch();
+
+    /**
+     * How often Mithril's volume lists are polled for storage cost, e.g. {@code 5m}; {@code off} disables it. Read
+     * by the scheduler as {@code ${flow.cost.volumes-every}}.
+     */
+    @WithDefault("5m")
+    String volumesEvery();
+
+    /** USD per GB-month (730 hours) of volume storage, e.g. {@code 0.08}. */
+    @WithDefault("0.08")
+    java.math.BigDecimal volumePricePerGbMonth();
 }

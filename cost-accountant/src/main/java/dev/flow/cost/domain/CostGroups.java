@@ -69,8 +69,8 @@ public final class CostGroups {
     }
 
     /** Spend accumulated at each of {@code points} (ascending): the series of a spend-over-time chart. */
-    public static List<Accrual> cumulative(List<CostInterval> lines, Instant from, List<Instant> points) {
-        return points.stream().map(p -> lines.stream().map(l -> l.accruedWithin(from, p))
+    public static List<Accrual> cumulative(List<CostInterval> lines, Instant from, List<Instant> points, Instant now) {
+        return points.stream().map(p -> lines.stream().map(l -> l.accruedWithin(from, p, now))
                 .reduce(Accrual.ZERO, Accrual::plus)).toList();
     }
 

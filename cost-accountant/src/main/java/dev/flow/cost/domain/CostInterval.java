@@ -23,6 +23,8 @@ public class CostInterval {
     public static final String STATUS = "status";
     /** {@link #source} of Mithril's billed intervals once an instance is reconciled (see {@code PriceSegment}). */
     public static final String MITHRIL = "mithril";
+    /** {@link #source} of a volume's storage line (see {@code VolumeCost}). */
+    public static final String VOLUME = "volume";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

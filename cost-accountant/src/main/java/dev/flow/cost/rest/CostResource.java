@@ -77,11 +77,10 @@ public class CostResource {
             if (!windowStart.isBefore(windowEnd)) {
                 throw ValidationError.of(FieldError.of("to", "must be after from"));
             }
-            Instant accrueUntil = windowEnd.isBefore(now) ? windowEnd : now;
             SpendChart.BudgetLine line = budget == null ? null : new SpendChart.BudgetLine(budget.limitAmount,
                     budget.period + " budget " + Money.of(budget.limitAmount));
             return costs.project(project, windowStart, windowEnd).map(rows -> SpendChart.draw(project, windowStart,
-                    accrueUntil, rows, line));
+                    windowEnd, now, rows, line));
         });
     }
 
@@ -201,26 +200,40 @@ public class CostResource {
         record Sum(Accrual total, Money perHour) {
         }
         Map<String, Sum> byTask = new LinkedHashMap<>();
+        Accrual storage = Accrual.ZERO;
+        Money perHour = Money.ZERO;
+        List<ProjectCostResponse.VolumeTotal> volumes = new ArrayList<>();
         for (CostInterval interval : rows) {
             Accrual cost = interval.accruedWithin(windowStart, to, now);
             Money rate = interval.isOpen() ? Money.of(interval.pricePerHour) : Money.ZERO;
+            if (CostInterval.VOLUME.equals(interval.source)) {
+                storage = storage.plus(cost);
+                perHour = perHour.plus(rate);
+                volumes.add(new ProjectCostResponse.VolumeTotal(interval.instanceFid, interval.startedAt,
+                        interval.endedAt, MoneyJson.exact(Money.of(interval.pricePerHour
+                                .setScale(Accrual.EXACT_SCALE, java.math.RoundingMode.HALF_EVEN))), MoneyJson.display(cost), cost.cents(), MoneyJson.exact(cost)));
+                continue;
+            }
             byTask.merge(interval.taskId, new Sum(cost, rate),
                     (a, b) -> new Sum(a.total().plus(b.total()), a.perHour().plus(b.perHour())));
         }
-        Accrual total = Accrual.ZERO;
-        Money perHour = Money.ZERO;
+        Accrual compute = Accrual.ZERO;
         List<ProjectCostResponse.TaskTotal> tasks = new ArrayList<>();
         for (Map.Entry<String, Sum> entry : byTask.entrySet()) {
             Sum sum = entry.getValue();
-            total = total.plus(sum.total());
+            compute = compute.plus(sum.total());
             perHour = perHour.plus(sum.perHour());
             tasks.add(new ProjectCostResponse.TaskTotal(entry.getKey(), sum.perHour().isPositive(),
                     MoneyJson.display(sum.perHour()), sum.perHour().toCents(),
                     MoneyJson.display(sum.total()), sum.total().cents(), MoneyJson.exact(sum.total())));
         }
+        Accrual total = compute.plus(storage);
         return new ProjectCostResponse(project, from, to, now, MoneyJson.CURRENCY,
                 MoneyJson.display(perHour), perHour.toCents(), MoneyJson.exact(perHour),
-                MoneyJson.display(total), total.cents(), MoneyJson.exact(total), tasks,
+                MoneyJson.display(total), total.cents(), MoneyJson.exact(total),
+                MoneyJson.display(compute), compute.cents(), MoneyJson.exact(compute),
+                MoneyJson.display(storage), storage.cents(), MoneyJson.exact(storage),
+                tasks, volumes,
                 groupBy == null ? null : groupBy.json(),
                 groupBy == null ? null : CostGroups.group(rows, groupBy, windowStart, to, now).entrySet().stream()
                         .map(g -> new ProjectCostResponse.GroupTotal(g.getKey(), MoneyJson.display(g.getValue()),

@@ -35,13 +35,15 @@ final class SpendChart {
     private SpendChart() {
     }
 
-    static String draw(String project, Instant from, Instant to, List<CostInterval> lines, BudgetLine budget) {
+    /** Cumulative spend from {@code from} at 61 points up to {@code to}; running lines accrue up to {@code now}. */
+    static String draw(String project, Instant from, Instant to, Instant now, List<CostInterval> lines,
+                       BudgetLine budget) {
         List<Instant> points = new ArrayList<>();
         long span = Duration.between(from, to).toMillis();
         for (int i = 0; i <= SAMPLES; i++) {
             points.add(from.plusMillis(span * i / SAMPLES));
         }
-        List<Accrual> spend = CostGroups.cumulative(lines, from, points);
+        List<Accrual> spend = CostGroups.cumulative(lines, from, points, now);
         BigDecimal top = spend.getLast().dollars(Accrual.EXACT_SCALE);
         if (budget != null && budget.limit().compareTo(top) > 0) {
             top = budget.limit();

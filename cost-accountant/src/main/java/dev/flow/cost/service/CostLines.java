@@ -10,7 +10,9 @@ import java.util.stream.Collectors;
 import dev.flow.cost.domain.CostInterval;
 import dev.flow.cost.domain.InstanceReconciliation;
 import dev.flow.cost.domain.PriceSegment;
+import dev.flow.cost.config.CostSettings;
 import dev.flow.cost.repository.CostIntervalRepository;
+import dev.flow.cost.repository.VolumeCostRepository;
 import dev.flow.cost.repository.PriceSegmentRepository;
 import dev.flow.cost.repository.ReconciliationRepository;
 import io.smallrye.mutiny.Uni;
@@ -35,12 +37,16 @@ public class CostLines {
     private final CostIntervalRepository intervals;
     private final PriceSegmentRepository segments;
     private final ReconciliationRepository reconciliations;
+    private final VolumeCostRepository volumes;
+    private final CostSettings settings;
 
     public CostLines(CostIntervalRepository intervals, PriceSegmentRepository segments,
-                     ReconciliationRepository reconciliations) {
+                     ReconciliationRepository reconciliations, VolumeCostRepository volumes, CostSettings settings) {
         this.intervals = intervals;
         this.segments = segments;
         this.reconciliations = reconciliations;
+        this.volumes = volumes;
+        this.settings = settings;
     }
 
     public Uni<TaskLines> ofTask(String taskId) {
@@ -52,12 +58,20 @@ public class CostLines {
                 })));
     }
 
-    /** The project's lines overlapping {@code [from, to)}. */
+    /** The project's lines overlapping {@code [from, to)}: its tasks' compute, then its volumes' storage. */
     public Uni<List<CostInterval>> ofProjectBetween(String project, Instant from, Instant to) {
-        return intervals.ofProjectBetween(project, from, to).flatMap(rows -> reconciliations
+        Uni<List<CostInterval>> compute = intervals.ofProjectBetween(project, from, to).flatMap(rows -> reconciliations
                 .reconciledAmong(rows.stream().map(i -> i.instanceFid).collect(Collectors.toSet()))
                 .flatMap(recs -> segments.ofProjectBetween(project, from, to).map(segs -> merge(rows,
                         recs.stream().map(r -> r.instanceFid).collect(Collectors.toSet()), segs))));
+        return compute.flatMap(lines -> volumes.ofProjectBetween(project, from, to).map(vols -> {
+            if (vols.isEmpty()) {
+                return lines;
+            }
+            List<CostInterval> all = new ArrayList<>(lines);
+            vols.forEach(v -> all.add(v.asLine(settings.volumePricePerGbMonth())));
+            return all;
+        }));
     }
 
     private static List<CostInterval> merge(List<CostInterval> rows, Set<String> reconciled, List<PriceSegment> segs) {

@@ -7,6 +7,7 @@ import dev.flow.cost.domain.CostInterval;
 import dev.flow.cost.domain.InstanceReconciliation;
 import dev.flow.cost.repository.ConsumedEventRepository;
 import dev.flow.cost.repository.CostIntervalRepository;
+import dev.flow.cost.repository.VolumeCostRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,11 +24,14 @@ public class CostQueryService {
     private final CostIntervalRepository intervals;
     private final ConsumedEventRepository consumed;
     private final CostLines lines;
+    private final VolumeCostRepository volumes;
 
-    public CostQueryService(CostIntervalRepository intervals, ConsumedEventRepository consumed, CostLines lines) {
+    public CostQueryService(CostIntervalRepository intervals, ConsumedEventRepository consumed, CostLines lines,
+                            VolumeCostRepository volumes) {
         this.intervals = intervals;
         this.consumed = consumed;
         this.lines = lines;
+        this.volumes = volumes;
     }
 
     @WithSession
@@ -47,7 +51,9 @@ public class CostQueryService {
     /** Projects with a running interval or one that ended since {@code since}. */
     @WithSession
     public Uni<List<String>> projectsActiveSince(Instant since) {
-        return intervals.projectsActiveSince(since);
+        return intervals.projectsActiveSince(since).flatMap(compute -> volumes.projectsActiveSince(since)
+                .map(storage -> java.util.stream.Stream.concat(compute.stream(), storage.stream()).distinct().sorted()
+                        .toList()));
     }
 
     @WithSession
