@@ -19,6 +19,11 @@ public class CostIntervalRepository implements PanacheRepository<CostInterval> {
         return list("taskId", ORDER, taskId);
     }
 
+    /** Every interval of these tasks. */
+    public Uni<List<CostInterval>> ofTasks(java.util.Collection<String> taskIds) {
+        return list("taskId in ?1", ORDER, taskIds);
+    }
+
     /** Every interval of the project that overlaps {@code [from, to)}. */
     public Uni<List<CostInterval>> ofProjectBetween(String project, Instant from, Instant to) {
         return list("project = :project and startedAt < :to and (endedAt is null or endedAt > :from)",
