@@ -36,7 +36,10 @@ public final class EmbeddedPostgresServer implements PostgresServer {
     private final Process watchdog;
     private final OutputStream lifeline;
     private final Path dataDir;
-    private final long serverPid;
+    private final Path binDir;
+    private volatile long serverPid;
+    /** The server's command-line options (from postmaster.opts) while it is stopped by {@link #stopKeepingData}. */
+    private String stoppedOptions;
 
     private EmbeddedPostgresServer(EmbeddedPostgres postgres, Process watchdog, Path dataDir, long serverPid) {
         this.postgres = postgres;
@@ -44,6 +47,63 @@ public final class EmbeddedPostgresServer implements PostgresServer {
         this.lifeline = watchdog.getOutputStream();
         this.dataDir = dataDir;
         this.serverPid = serverPid;
+        this.binDir = ProcessHandle.of(serverPid).flatMap(p -> p.info().command()).map(Path::of)
+                .map(Path::getParent).orElse(null);
+    }
+
+    /**
+     * Stops the server ({@code pg_ctl stop -m fast}: clients are disconnected) but keeps its data, so that
+     * {@link #startAgain()} brings the same databases back on the same port: for tests of a database outage.
+     */
+    public synchronized void stopKeepingData() {
+        try {
+            String opts = Files.readString(dataDir.resolve("postmaster.opts"), StandardCharsets.UTF_8).strip();
+            // the first word is the postgres binary; the rest are its options (-D, -p, -c ...), shell-quoted
+            stoppedOptions = opts.substring(opts.indexOf(' ') + 1);
+            pgCtl("-D", dataDir.toString(), "-m", "fast", "-w", "stop");
+            LOG.infof("Stopped %s (data kept)", description());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not stop " + description(), e);
+        }
+    }
+
+    /** Starts the server stopped by {@link #stopKeepingData()} again, with the same options, data and port. */
+    public synchronized void startAgain() {
+        if (stoppedOptions == null) {
+            throw new IllegalStateException("the server was not stopped by stopKeepingData()");
+        }
+        try {
+            pgCtl("-D", dataDir.toString(), "-o", stoppedOptions, "-w", "-t", "60", "-l",
+                    dataDir.resolve("restart.log").toString(), "start");
+            serverPid = Builder.readPostmasterPid(dataDir);
+            stoppedOptions = null;
+            LOG.infof("Started %s again", description());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + description() + " again", e);
+        }
+    }
+
+    private void pgCtl(String... args) throws IOException {
+        if (binDir == null) {
+            throw new IllegalStateException("the server's binaries are unknown");
+        }
+        List<String> command = new java.util.ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            // pg_ctl refuses root; like zonky's own start, run it in a user namespace where it is not root
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.add(binDir.resolve("pg_ctl").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(90, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IOException("pg_ctl " + args[args.length - 1] + " failed: " + output.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /** Starts a server on a random port, tuned for tests (no fsync). */

@@ -33,6 +33,10 @@ public record Accrual(BigDecimal dollarMicros) {
         return new Accrual(dollarMicros.add(other.dollarMicros));
     }
 
+    public Accrual minus(Accrual other) {
+        return new Accrual(dollarMicros.subtract(other.dollarMicros));
+    }
+
     /** Dollars rounded HALF_EVEN to {@code scale} decimals. */
     public BigDecimal dollars(int scale) {
         return dollarMicros.divide(MICROS_PER_HOUR, scale, RoundingMode.HALF_EVEN);

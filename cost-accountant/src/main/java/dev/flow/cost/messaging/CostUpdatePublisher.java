@@ -5,7 +5,11 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.flow.cost.domain.Accrual;
+import dev.flow.cost.domain.Budget;
 import dev.flow.cost.domain.CostInterval;
+import dev.flow.cost.metrics.CostMetrics;
+import dev.flow.model.event.BudgetPeriod;
+import dev.flow.model.event.ProjectCostUpdated;
 import dev.flow.cost.service.CostQueryService;
 import dev.flow.model.event.TaskCostUpdated;
 import dev.flow.model.money.Money;
@@ -19,7 +23,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes {@link TaskCostUpdated} on {@code flow.cost.updates} for every running task at the configured cadence
+ * Publishes {@link TaskCostUpdated} on {@code flow.cost.updates} for every running task, and {@link ProjectCostUpdated}
+ * for every project with costs this month, at the configured cadence
  * ({@code flow.cost.updates-every}). The event is a derived view (cost so far as of {@code at}), recomputed from the
  * ledger each time, so a lost or repeated update is harmless: the next one supersedes it.
  */
@@ -32,14 +37,54 @@ public class CostUpdatePublisher {
     private final CostQueryService costs;
     private final MutinyEmitter<byte[]> emitter;
     private final Clock clock;
+    private final CostMetrics metrics;
 
-    public CostUpdatePublisher(CostQueryService costs, @Channel("cost-updates") MutinyEmitter<byte[]> emitter, Clock clock) {
+    public CostUpdatePublisher(CostQueryService costs, @Channel("cost-updates") MutinyEmitter<byte[]> emitter,
+                               Clock clock, CostMetrics metrics) {
         this.costs = costs;
         this.emitter = emitter;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     @Scheduled(every = "${flow.cost.updates-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> publish() {
+        return publishRunning().flatMap(ignored -> publishProjects());
+    }
+
+    /**
+     * {@link ProjectCostUpdated} for every project with a running instance or a cost in the current UTC month:
+     * its spend since the month's start (exact, running intervals accrued to now) and its burn rate. Also refreshes
+     * the project gauges.
+     */
+    Uni<Void> publishProjects() {
+        Instant now = clock.instant();
+        Instant monthStart = Budget.periodStart(BudgetPeriod.MONTHLY, now);
+        return costs.projectsActiveSince(monthStart)
+                .flatMap(projects -> Multi.createFrom().iterable(projects)
+                        .onItem().transformToUniAndConcatenate(project -> costs.project(project, monthStart, now)
+                                .map(lines -> projectUpdate(project, monthStart, lines, now)))
+                        .onItem().transformToUniAndConcatenate(update -> emitter.sendMessage(
+                                CloudEventRecords.toMessage(update, SOURCE)))
+                        .collect().last())
+                .onFailure().invoke(e -> LOG.warnf("publishing project cost updates failed: %s", e.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private ProjectCostUpdated projectUpdate(String project, Instant monthStart, List<CostInterval> lines, Instant now) {
+        Accrual total = Accrual.ZERO;
+        Money perHour = Money.ZERO;
+        for (CostInterval line : lines) {
+            total = total.plus(line.accruedWithin(monthStart, now));
+            if (line.isOpen()) {
+                perHour = perHour.plus(Money.of(line.pricePerHour));
+            }
+        }
+        metrics.project(project, total, perHour.amount());
+        return new ProjectCostUpdated(project, monthStart, total.exact(), perHour, now);
+    }
+
     Uni<Void> publishRunning() {
         Instant now = clock.instant();
         return costs.running()

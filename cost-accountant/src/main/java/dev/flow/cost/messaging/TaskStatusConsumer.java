@@ -1,6 +1,8 @@
 package dev.flow.cost.messaging;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,13 +18,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code flow.task.status} into the ledger. The record is acknowledged (and its offset becomes committable)
- * only when the returned {@code Uni} completes, i.e. after the ledger transaction committed; a redelivery after a
- * crash is recognised by its CloudEvents id. Other event types and malformed events are skipped, not failed.
+ * Consumes {@code flow.task.status} into the ledger, a poll's batch at a time ({@code batch=true}): the batch is one
+ * ledger transaction, and it is acknowledged (its offsets become committable) only when the returned {@code Uni}
+ * completes, i.e. after that transaction committed; a redelivery after a crash is recognised by the CloudEvents ids.
+ * Other event types and malformed events are skipped, not failed.
  */
 @ApplicationScoped
 public class TaskStatusConsumer {
@@ -38,7 +42,26 @@ public class TaskStatusConsumer {
     }
 
     @Incoming("task-status")
-    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        List<LedgerService.Item> items = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            item(record).ifPresent(items::add);
+        }
+        if (items.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String what = items.size() + " event(s) from " + items.getFirst().ref().eventId();
+        return onThisContext(Uni.createFrom().deferred(() -> ledger.applyAll(items)))
+                .onFailure().invoke(e -> LOG.warnf("storing %s failed (%s); retrying", what, e.toString()))
+                .onFailure().retry().withBackOff(settings.storeBackoff(), Duration.ofSeconds(10))
+                .atMost(settings.storeRetries())
+                .onFailure().invoke(e -> LOG.errorf(e, "%s cannot be stored; the channel stops so that no status "
+                        + "change is skipped", what))
+                .replaceWithVoid();
+    }
+
+    /** The record as an event to apply, or empty (logged) when it is not a usable TaskStatusChanged. */
+    private static Optional<LedgerService.Item> item(ConsumerRecord<String, byte[]> record) {
         Map<String, String> headers = CloudEventRecords.headersOf(record);
         String type = headers.get(EventCodec.Headers.TYPE);
         Optional<FlowEvent> decoded;
@@ -47,33 +70,26 @@ public class TaskStatusConsumer {
         } catch (IllegalArgumentException e) {
             LOG.warnf("skipping malformed %s at %s-%d@%d: %s", type, record.topic(), record.partition(),
                     record.offset(), e.getMessage());
-            return Uni.createFrom().voidItem();
+            return Optional.empty();
         }
         if (decoded.isEmpty() || !(decoded.get() instanceof TaskStatusChanged event)) {
             LOG.debugf("ignoring %s at %s-%d@%d", type, record.topic(), record.partition(), record.offset());
-            return Uni.createFrom().voidItem();
+            return Optional.empty();
         }
         if (event.project() == null || event.project().isBlank()) {
             LOG.warnf("skipping %s of task %s: it names no project, so its cost could not be attributed", type,
                     event.taskId());
-            return Uni.createFrom().voidItem();
+            return Optional.empty();
         }
         String id = headers.get(EventCodec.Headers.ID);
         EventRef ref = new EventRef(id != null && !id.isBlank() ? id
                 : record.topic() + "-" + record.partition() + "@" + record.offset(),
                 record.topic(), record.partition(), record.offset(), type);
-        return onThisContext(Uni.createFrom().deferred(() -> ledger.apply(ref, event)))
-                .onFailure().invoke(e -> LOG.warnf("storing event %s of task %s failed (%s); retrying", ref.eventId(),
-                        event.taskId(), e.toString()))
-                .onFailure().retry().withBackOff(settings.storeBackoff(), Duration.ofSeconds(10))
-                .atMost(settings.storeRetries())
-                .onFailure().invoke(e -> LOG.errorf(e, "event %s of task %s cannot be stored; the channel stops so "
-                        + "that no status change is skipped", ref.eventId(), event.taskId()))
-                .replaceWithVoid();
+        return Optional.of(new LedgerService.Item(ref, event));
     }
 
     /**
-     * Every (re)subscription on the Vert.x context the record arrived on: a retry after a backoff would otherwise run
+     * Every (re)subscription on the Vert.x context the batch arrived on: a retry after a backoff would otherwise run
      * on a timer thread, where Hibernate Reactive has no session.
      */
     private static <T> Uni<T> onThisContext(Uni<T> uni) {

@@ -19,6 +19,11 @@ public class CostIntervalRepository implements PanacheRepository<CostInterval> {
         return list("taskId", ORDER, taskId);
     }
 
+    /** Every interval of these tasks. */
+    public Uni<List<CostInterval>> ofTasks(java.util.Collection<String> taskIds) {
+        return list("taskId in ?1", ORDER, taskIds);
+    }
+
     /** Every interval of the project that overlaps {@code [from, to)}. */
     public Uni<List<CostInterval>> ofProjectBetween(String project, Instant from, Instant to) {
         return list("project = :project and startedAt < :to and (endedAt is null or endedAt > :from)",
@@ -28,5 +33,11 @@ public class CostIntervalRepository implements PanacheRepository<CostInterval> {
 
     public Uni<List<CostInterval>> allOpen() {
         return list("endedAt is null", Sort.by("taskId").and("node"));
+    }
+
+    public Uni<List<String>> projectsActiveSince(Instant since) {
+        return getSession().flatMap(session -> session.createSelectionQuery(
+                "select distinct i.project from CostInterval i where i.endedAt is null or i.endedAt >= :since "
+                        + "order by i.project", String.class).setParameter("since", since).getResultList());
     }
 }

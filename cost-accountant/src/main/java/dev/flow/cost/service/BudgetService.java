@@ -18,7 +18,7 @@ import dev.flow.cost.domain.CostInterval;
 import dev.flow.cost.repository.BudgetAlertRepository;
 import dev.flow.cost.repository.BudgetRepository;
 import dev.flow.cost.repository.BudgetStopRepository;
-import dev.flow.cost.repository.CostIntervalRepository;
+import dev.flow.cost.metrics.CostMetrics;
 import dev.flow.model.event.AlertKind;
 import dev.flow.model.event.BudgetPeriod;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -52,15 +52,17 @@ public class BudgetService {
 
     private final BudgetRepository budgets;
     private final BudgetAlertRepository alerts;
-    private final CostIntervalRepository intervals;
+    private final CostLines lines;
     private final BudgetStopRepository stops;
+    private final CostMetrics metrics;
 
-    public BudgetService(BudgetRepository budgets, BudgetAlertRepository alerts, CostIntervalRepository intervals,
-                         BudgetStopRepository stops) {
+    public BudgetService(BudgetRepository budgets, BudgetAlertRepository alerts, CostLines lines,
+                         BudgetStopRepository stops, CostMetrics metrics) {
         this.budgets = budgets;
         this.alerts = alerts;
-        this.intervals = intervals;
+        this.lines = lines;
         this.stops = stops;
+        this.metrics = metrics;
     }
 
     /** Creates the project's budget for the period, or replaces its limit and thresholds. */
@@ -137,7 +139,7 @@ public class BudgetService {
     private Uni<BudgetStatus> statusOf(Budget budget, Instant now) {
         Instant start = Budget.periodStart(budget.periodKind(), now);
         Instant end = Budget.periodEnd(budget.periodKind(), start);
-        return intervals.ofProjectBetween(budget.project, start, now).flatMap(rows -> {
+        return lines.ofProjectBetween(budget.project, start, now).flatMap(rows -> {
             Accrual spent = Accrual.ZERO;
             // the burn rate (sum of the open intervals' prices) run until the period's end: a linear projection
             Accrual ahead = Accrual.ZERO;
@@ -167,6 +169,8 @@ public class BudgetService {
         return budgets.everyBudgetLocked()
                 .flatMap(all -> Multi.createFrom().iterable(all)
                         .onItem().transformToUniAndConcatenate(budget -> statusOf(budget, now)
+                                .invoke(status -> metrics.budget(budget.id, budget.project, budget.period,
+                                        status.spent(), budget.limitAmount))
                                 .flatMap(status -> record(status, now)))
                         .collect().asList())
                 .map(lists -> lists.stream().flatMap(List::stream).toList());
