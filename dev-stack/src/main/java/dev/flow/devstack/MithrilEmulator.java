@@ -68,8 +68,9 @@ public final class MithrilEmulator implements AutoCloseable {
 
     /** Sets the spot price of an instance type (name or fid) in a region, e.g. {@code "$12.50"}. */
     public void setSpotPrice(String instanceType, String region, String price) {
+        // null unpins the price: the market sets it again
         admin("PUT", "/_emulator/spot-price", "{\"instance_type\":\"" + instanceType + "\",\"region\":\"" + region
-                + "\",\"price\":\"" + price + "\"}");
+                + "\",\"price\":" + (price == null ? "null" : "\"" + price + "\"") + "}");
     }
 
     /** Makes the next {@code count} matching /v2 requests fail with {@code status} (and Retry-After, if given). */

@@ -22,12 +22,16 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flow.devstack.MithrilEmulator;
 import dev.flow.devstack.local.LocalStack;
 import dev.flow.model.event.FlowEvent;
+import dev.flow.model.event.StopTask;
+import dev.flow.model.event.TaskResubmitted;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.Topics;
 import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -52,7 +56,8 @@ class EndToEndIT {
     /** Faster than production defaults so a task's life takes seconds; the behaviour is the same. */
     private static final Map<String, String> FAST = Map.of(
             "flow.poller.interval", "300ms",
-            "flow.poller.unexplained-termination-grace", "3s");
+            "flow.poller.unexplained-termination-grace", "3s",
+            "flow.poller.orphan-grace", "2s");
 
     @TempDir
     static Path state;
@@ -63,9 +68,12 @@ class EndToEndIT {
 
     @BeforeAll
     static void startPlatform() {
-        stack = LocalStack.start(LocalStack.Settings.forTests(state, FAST, Map.of()));
+        // Mithril gives 5 minutes' notice before a preemption; seconds here
+        stack = LocalStack.start(LocalStack.Settings.forTests(state, FAST,
+                Map.of("emulator.instances.preemption-notice", "2s")));
         companion = new KafkaCompanion(stack.kafkaBootstrapServers());
-        for (String topic : List.of(Topics.TASK_LIFECYCLE, Topics.TASK_STATUS, Topics.TASK_STATE, Topics.TASK_LOGS)) {
+        for (String topic : List.of(Topics.TASK_LIFECYCLE, Topics.TASK_STATUS, Topics.TASK_STATE, Topics.TASK_LOGS,
+                Topics.TASK_COMMANDS)) {
             TOPICS.put(topic, companion.consume(Serdes.String(), Serdes.ByteArray())
                     .withOffsetReset(OffsetResetStrategy.EARLIEST)
                     .withGroupId("e2e-" + topic + "-" + System.nanoTime())
@@ -147,7 +155,107 @@ class EndToEndIT {
         assertThat(changes.get(changes.size() - 1).reason().toString()).isEqualTo("USER_CANCEL");
     }
 
+    /**
+     * Preemption with {@code retry.on_preemption}: the market rises above the task's limit and takes its instance;
+     * the poller asks for a resubmission, the submitter places bid {@code flow-<id>-r1}, the poller follows it, and
+     * once the market falls again the task runs on the new bid, with its restart count shown by the task API.
+     */
+    @Test
+    void aPreemptedTaskWithARetryPolicyIsResubmittedAndRunsAgain() throws Exception {
+        String taskId = given().auth().oauth2(stack.devToken()).contentType(ContentType.JSON)
+                .body(Map.of("name", "e2e-retry", "command", "echo up; sleep 600", "instance_type", "a100",
+                        "max_price_per_hour", 20, "retry", Map.of("on_preemption", true, "max_restarts", 2)))
+                .post(submitter() + "/v1/tasks")
+                .then().statusCode(201).extract().path("task_id");
+        awaitStatus(taskId, TaskStatus.RUNNING);
+        JsonNode task = task(taskId);
+        String region = task.path("region").asText();
+        String firstBid = task.path("bid_fid").asText();
+        MithrilEmulator emulator = stack.emulator().orElseThrow();
+        String type = given().header("Authorization", "Bearer " + emulator.apiKey())
+                .get(emulator.baseUrl() + "/v2/spot/bids/" + firstBid).then().statusCode(200)
+                .extract().path("instance_type");
+        try {
+            emulator.setSpotPrice(type, region, "$30.00"); // above the limit: the auction preempts the instance
+
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                JsonNode now = task(taskId);
+                assertThat(now.path("restart_count").asInt()).as(() -> "restart count; status events "
+                        + statusChanges(taskId) + ", commands " + records(Topics.TASK_COMMANDS, taskId).stream()
+                        .map(CloudEventRecords::fromRecord).toList()).isEqualTo(1);
+                assertThat(now.path("bid_name").asText()).isEqualTo("flow-" + taskId + "-r1");
+                assertThat(now.path("bid_fid").asText()).isNotEqualTo(firstBid);
+            });
+            assertThat(lifecycle(taskId)).filteredOn(TaskResubmitted.class::isInstance)
+                    .map(TaskResubmitted.class::cast).singleElement()
+                    .satisfies(r -> assertThat(r.oldBidFid()).isEqualTo(firstBid))
+                    .satisfies(r -> assertThat(r.restartCount()).isEqualTo(1));
+        } finally {
+            emulator.setSpotPrice(type, region, null); // the market falls back: the new bid wins an instance
+        }
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            List<TaskStatusChanged> changes = statusChanges(taskId);
+            assertThat(distinctStatuses(changes)).containsSubsequence(TaskStatus.RUNNING, TaskStatus.PREEMPTING,
+                    TaskStatus.PENDING, TaskStatus.RUNNING);
+            assertThat(changes).anyMatch(c -> c.reason().toString().equals("RESUBMITTED"));
+        });
+        given().auth().oauth2(stack.devToken()).delete(submitter() + "/v1/tasks/" + taskId)
+                .then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        awaitStatus(taskId, TaskStatus.CANCELLED);
+    }
+
+    /**
+     * A bid named like the platform's with no task behind it (what a crashed submit leaves): the poller reports it,
+     * sends one {@code StopTask(ORPHAN)} after its grace period, and the submitter cancels the bid at Mithril.
+     */
+    @Test
+    void anOrphanBidIsStoppedThroughTheSubmitter() {
+        MithrilEmulator emulator = stack.emulator().orElseThrow();
+        String orphanTask = "task-" + Long.toString(System.nanoTime(), 36).substring(0, 8) + "0rphan00";
+        String bidFid = given().header("Authorization", "Bearer " + emulator.apiKey()).contentType(ContentType.JSON)
+                .body(Map.of("project", projectFid(emulator), "region", offer(emulator, "region"),
+                        "instance_type", offer(emulator, "instance_type"), "limit_price", "$20.00",
+                        "instance_quantity", 1, "name", "flow-" + orphanTask,
+                        "launch_specification", Map.of("ssh_keys", List.of(), "volumes", List.of(),
+                                "startup_script", "#!/bin/bash\nsleep 600\n")))
+                .post(emulator.baseUrl() + "/v2/spot/bids")
+                .then().statusCode(201).extract().path("fid");
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(given()
+                .header("Authorization", "Bearer " + emulator.apiKey())
+                .get(emulator.baseUrl() + "/v2/spot/bids/" + bidFid)
+                .then().statusCode(200).extract().<String>path("status")).isEqualTo("Terminated"));
+        List<StopTask> stops = records(Topics.TASK_COMMANDS, orphanTask).stream()
+                .map(CloudEventRecords::fromRecord).flatMap(java.util.Optional::stream)
+                .filter(StopTask.class::isInstance).map(StopTask.class::cast).toList();
+        assertThat(stops).singleElement().satisfies(stop -> assertThat(stop.reason()).isEqualTo(TransitionReason.ORPHAN));
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
+
+    private static JsonNode task(String taskId) throws Exception {
+        return JSON.readTree(given().auth().oauth2(stack.devToken()).get(submitter() + "/v1/tasks/" + taskId)
+                .then().statusCode(200).extract().asString());
+    }
+
+    private static List<FlowEvent> lifecycle(String taskId) {
+        return records(Topics.TASK_LIFECYCLE, taskId).stream().map(CloudEventRecords::fromRecord)
+                .flatMap(java.util.Optional::stream).toList();
+    }
+
+    private static String projectFid(MithrilEmulator emulator) {
+        List<Map<String, Object>> projects = given().header("Authorization", "Bearer " + emulator.apiKey())
+                .get(emulator.baseUrl() + "/v2/projects").then().statusCode(200).extract().jsonPath().getList("$");
+        return projects.stream().filter(p -> stack.project().equals(p.get("name"))).map(p -> (String) p.get("fid"))
+                .findFirst().orElseThrow();
+    }
+
+    /** A field of the first spot auction on offer (its region, its instance type's fid). */
+    private static String offer(MithrilEmulator emulator, String field) {
+        return given().header("Authorization", "Bearer " + emulator.apiKey())
+                .get(emulator.baseUrl() + "/v2/spot/availability").then().statusCode(200)
+                .extract().path("[0]." + field);
+    }
 
     private static String submitter() {
         return stack.service("submitter-service").orElseThrow().baseUrl();
