@@ -57,5 +57,17 @@ public interface LogsConfig {
         /** Longest time to read a tail or a range from Kafka before giving up. */
         @WithDefault("20s")
         Duration readTimeout();
+
+        /**
+         * Live lines buffered per viewer (a following WebSocket or SSE stream) while it cannot take them. When a
+         * viewer falls this far behind, its buffer is dropped, it gets a {@code gap} message, and it catches up
+         * from Kafka at its own pace (so a slow viewer never holds more than this in memory, nor slows anyone).
+         */
+        @WithDefault("1000")
+        int bufferLines();
+
+        /** Offsets read from Kafka per step when a viewer catches up (bounds the memory of a catch-up). */
+        @WithDefault("500")
+        int catchUpChunk();
     }
 }
