@@ -192,7 +192,7 @@ class LogFanoutTest {
             await().atMost(WAIT).until(() -> ws.messages.size() == 1);
             assertThat(ws.messages.getFirst().getString("type")).isEqualTo("status");
             assertThat(ws.messages.getFirst().getString("status")).isEqualTo("pending");
-            assertThat(ws.messages.getFirst().getString("message")).contains("no logs yet");
+            assertThat(ws.messages.getFirst().getString("message")).contains("not running yet");
             await().atMost(WAIT).until(() -> hub.subscriptions() >= 1);
             publish(kafka, status(taskId, PROJECT, TaskStatus.PENDING, TaskStatus.RUNNING, List.of()));
             publishLines(taskId, 0, 0, 2, 0);

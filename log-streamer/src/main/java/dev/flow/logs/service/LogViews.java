@@ -261,13 +261,13 @@ public class LogViews {
             }
         }
 
-        /** A pending task has no lines yet: say so first, so the viewer knows why it sees nothing. */
+        /** A pending task has no (new) lines yet: say so first, so the viewer knows why it sees nothing. */
         private Optional<ViewMessage> pendingNote() {
             return directory.find(request.taskId())
                     .filter(task -> task.status() == TaskStatus.PENDING)
                     .map(task -> new ViewMessage.Status(request.taskId(), TaskStatus.PENDING, request.follow()
-                            ? "task is pending: no logs yet; lines will follow once it runs"
-                            : "task is pending: no logs yet"));
+                            ? "task is pending: not running yet; its lines will follow once it runs"
+                            : "task is pending: not running yet"));
         }
 
         /** follow=false: the tail or the lines after the token, up to the current end. */
