@@ -93,7 +93,8 @@
   function connect() {
     if (!state.task || !state.token) return;
     const follow = $('follow').checked;
-    const params = new URLSearchParams({ follow: String(follow) });
+    // batch: a frame carries every line that is ready (a JSON array), far fewer frames when lines come fast
+    const params = new URLSearchParams({ follow: String(follow), batch: 'true' });
     if (state.lastToken !== null) {
       params.set('after', state.lastToken); // resume exactly after the last line shown
     } else {
@@ -108,7 +109,10 @@
       state.retry = 0;
       setConn(follow ? 'live' : 'loading');
     };
-    socket.onmessage = (event) => onMessage(JSON.parse(event.data));
+    socket.onmessage = (event) => {
+      const data = JSON.parse(event.data);
+      (Array.isArray(data) ? data : [data]).forEach(onMessage);
+    };
     socket.onclose = (event) => {
       if (state.socket !== socket) return; // we closed it on purpose (new task, follow off)
       state.socket = null;

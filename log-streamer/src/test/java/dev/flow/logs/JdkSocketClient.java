@@ -41,7 +41,12 @@ final class JdkSocketClient implements AutoCloseable {
                         if (last) {
                             // the JDK client's threads carry the system class loader; Vert.x's JSON needs Quarkus's
                             Thread.currentThread().setContextClassLoader(JdkSocketClient.class.getClassLoader());
-                            messages.add(new JsonObject(partial.toString()));
+                            String text = partial.toString();
+                            if (text.startsWith("[")) { // batch=true: a frame is an array of messages
+                                new io.vertx.core.json.JsonArray(text).forEach(m -> messages.add((JsonObject) m));
+                            } else {
+                                messages.add(new JsonObject(text));
+                            }
                             partial.setLength(0);
                         }
                         return null;

@@ -88,7 +88,8 @@ class LogFanoutTest {
         List<JdkSocketClient> viewers = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
-                viewers.add(JdkSocketClient.connect(base, path + "?tail=50", alice, true));
+                // two of them take frames of several lines (batch=true): the same lines, fewer frames
+                viewers.add(JdkSocketClient.connect(base, path + "?tail=50&batch=" + (i % 2 == 1), alice, true));
                 int seen = i;
                 await().atMost(WAIT).until(() -> viewers.get(seen).lines().size() >= 50);
             }
