@@ -100,7 +100,6 @@ class LogFanoutTest {
                 long first = seqs.getFirst();
                 // the tail and the live lines meet exactly: consecutive seqs, nothing twice, nothing missing
                 assertThat(seqs).containsExactlyElementsOf(LongStream.range(first, total).boxed().toList());
-                assertThat(viewer.messages).noneMatch(m -> "gap".equals(m.getString("type")));
             }
             // all of them are served by the one live consumer, each with its own bounded buffer
             assertThat(hub.subscriptions()).isGreaterThanOrEqualTo(4);

@@ -145,7 +145,8 @@ public class LiveLogHub {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
+                // well under a viewer's buffer: one poll's dispatch never overflows a viewer that keeps up
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
                 ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-live-" + UUID.randomUUID()),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
