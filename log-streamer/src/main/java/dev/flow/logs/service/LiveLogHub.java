@@ -191,8 +191,15 @@ public class LiveLogHub {
                     kafka.seekToEnd(all);
                     return all;
                 }
+                LOG.debugf("topic %s has no partitions yet", topic);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 LOG.warnf("waiting for topic %s: %s", topic, e.getMessage());
+            }
+            try {
+                Thread.sleep(500); // the topic is being created: retry, without spinning
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
             }
         }
         return List.of();
