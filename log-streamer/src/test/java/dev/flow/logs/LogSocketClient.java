@@ -51,8 +51,9 @@ final class LogSocketClient implements AutoCloseable {
         }
     }
 
+    /** The texts of the log lines received (not of {@code status} or {@code gap} messages). */
     List<String> texts() {
-        return messages.stream().map(m -> m.getString("text")).toList();
+        return messages.stream().filter(m -> "line".equals(m.getString("type"))).map(m -> m.getString("text")).toList();
     }
 
     @Override

@@ -57,5 +57,18 @@ public interface LogsConfig {
         /** Longest time to read a tail or a range from Kafka before giving up. */
         @WithDefault("20s")
         Duration readTimeout();
+
+        /**
+         * Live lines buffered per viewer (a following WebSocket or SSE stream) while it cannot take them. When a
+         * viewer falls this far behind, its buffer is dropped, it gets a {@code gap} message, and it catches up
+         * from Kafka at its own pace (so a slow viewer never holds more than this in memory, nor slows anyone).
+         * The lines are shared by all viewers of a task (the buffer holds references), so this is cheap.
+         */
+        @WithDefault("10000")
+        int bufferLines();
+
+        /** Offsets read from Kafka per step when a viewer catches up (bounds the memory of a catch-up). */
+        @WithDefault("500")
+        int catchUpChunk();
     }
 }

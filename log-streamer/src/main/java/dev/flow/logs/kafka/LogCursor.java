@@ -17,11 +17,12 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A reader of one task's lines: a consumer with no group, assigned to the partition the task id hashes to (the
  * producer's default partitioner: murmur2 of the key), filtering that partition by task id. Blocking (a Kafka
- * consumer): use it from a virtual thread. Not thread-safe; one per viewer.
+ * consumer): use it from a virtual thread. Optionally only one node's lines. Not thread-safe; one per viewer.
  */
 public final class LogCursor implements AutoCloseable {
 
@@ -31,10 +32,13 @@ public final class LogCursor implements AutoCloseable {
     private final String taskId;
     private final TopicPartition partition;
     private final Duration readTimeout;
+    private final OptionalInt node;
 
-    LogCursor(KafkaConsumer<String, byte[]> consumer, String topic, String taskId, Duration readTimeout) {
+    LogCursor(KafkaConsumer<String, byte[]> consumer, String topic, String taskId, OptionalInt node,
+              Duration readTimeout) {
         this.consumer = consumer;
         this.taskId = taskId;
+        this.node = node;
         this.readTimeout = readTimeout;
         List<PartitionInfo> partitions = consumer.partitionsFor(topic, readTimeout);
         int count = partitions == null || partitions.isEmpty() ? 1 : partitions.size();
@@ -127,7 +131,8 @@ public final class LogCursor implements AutoCloseable {
             return Optional.empty();
         }
         Optional<FlowEvent> event = CloudEventRecords.fromRecord(record);
-        if (event.isPresent() && event.get() instanceof LogLine line && taskId.equals(line.taskId())) {
+        if (event.isPresent() && event.get() instanceof LogLine line && taskId.equals(line.taskId())
+                && (node.isEmpty() || node.getAsInt() == line.node())) {
             return Optional.of(new LogEntry(record.offset(), line));
         }
         return Optional.empty();

@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Opens {@link LogCursor}s on {@code flow.task.logs}. Viewers are served from Kafka, never from SSH: a line is shown
@@ -33,6 +34,11 @@ public class LogReader {
 
     /** A cursor on the task's partition. Blocking: call from a worker or virtual thread. */
     public LogCursor open(String taskId) {
+        return open(taskId, OptionalInt.empty());
+    }
+
+    /** A cursor on the task's partition that yields only node {@code node}'s lines (all when empty). */
+    public LogCursor open(String taskId, OptionalInt node) {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -41,7 +47,7 @@ public class LogReader {
                 ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-viewer-" + java.util.UUID.randomUUID()),
                 new StringDeserializer(), new ByteArrayDeserializer());
         try {
-            return new LogCursor(consumer, topic, taskId, config.viewer().readTimeout());
+            return new LogCursor(consumer, topic, taskId, node, config.viewer().readTimeout());
         } catch (RuntimeException e) {
             consumer.close();
             throw e;

@@ -2,11 +2,14 @@ package dev.flow.logs.rest;
 
 import dev.flow.logs.config.LogsConfig;
 import dev.flow.logs.kafka.LogEntry;
-import dev.flow.logs.service.LogMessage;
 import dev.flow.logs.service.LogViews;
+import dev.flow.logs.service.TaskDirectory;
 import dev.flow.logs.service.TaskVisibility;
+import dev.flow.logs.service.ViewMessage;
 import dev.flow.logs.service.ViewRequest;
 import dev.flow.model.error.ResourceNotFoundError;
+import dev.flow.model.error.TaskExecutionError;
+import dev.flow.model.status.TaskStatus;
 import dev.flow.service.security.ProjectAccess;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.RunOnVirtualThread;
@@ -30,10 +33,12 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
- * {@code GET /v1/tasks/{id}/logs}: as {@code text/plain}, the last lines as {@code <ts> [node K] text}, for curl; as
- * {@code text/event-stream}, the WebSocket's view ({@code tail}, {@code follow}, {@code after}) as Server-Sent Events.
+ * {@code GET /v1/tasks/{id}/logs}: as {@code text/plain}, the last lines as {@code <ts> [node K] text}, for curl (a
+ * pending task without lines: 409); as {@code text/event-stream}, the WebSocket's view ({@code tail}, {@code follow},
+ * {@code after}, {@code node}) as Server-Sent Events, with {@code gap} and {@code status} events besides the lines.
  */
 @Path("/v1/tasks/{id}/logs")
 @Authenticated
@@ -41,11 +46,14 @@ public class TaskLogsResource {
 
     private final LogViews views;
     private final TaskVisibility visibility;
+    private final TaskDirectory directory;
     private final ProjectAccess access;
     private final LogsConfig config;
 
-    public TaskLogsResource(LogViews views, TaskVisibility visibility, ProjectAccess access, LogsConfig config) {
+    public TaskLogsResource(LogViews views, TaskVisibility visibility, TaskDirectory directory, ProjectAccess access,
+                            LogsConfig config) {
         this.views = views;
+        this.directory = directory;
         this.visibility = visibility;
         this.access = access;
         this.config = config;
@@ -55,12 +63,20 @@ public class TaskLogsResource {
     @Produces(MediaType.TEXT_PLAIN)
     @RunOnVirtualThread // a blocking Kafka read
     public String logs(@PathParam("id") String taskId,
-                       @QueryParam("tail") @DefaultValue("100") @Min(0) @Max(10000) int tail) {
+                       @QueryParam("tail") @DefaultValue("100") @Min(0) @Max(10000) int tail,
+                       @QueryParam("node") @Min(0) Integer node) {
         if (!visibility.visible(taskId, access)) {
             throw new ResourceNotFoundError("task " + taskId + " not found");
         }
+        List<LogEntry> lines = views.tail(taskId, tail, node == null ? OptionalInt.empty() : OptionalInt.of(node));
+        if (lines.isEmpty() && directory.find(taskId).map(t -> t.status() == TaskStatus.PENDING).orElse(false)) {
+            // a clear answer rather than an empty 200: there is nothing to show yet, and why
+            throw new TaskExecutionError("task " + taskId + " is pending: it has no logs yet", List.of(
+                    "retry once the task is running",
+                    "follow it: the WebSocket or text/event-stream with follow=true waits for the first lines"));
+        }
         StringBuilder text = new StringBuilder();
-        for (LogEntry entry : views.tail(taskId, tail)) {
+        for (LogEntry entry : lines) {
             text.append(entry.line().ts()).append(" [node ").append(entry.line().node()).append("] ")
                     .append(entry.line().text()).append('\n');
         }
@@ -86,10 +102,16 @@ public class TaskLogsResource {
         if (!visibility.visible(taskId, access)) {
             throw new ResourceNotFoundError("task " + taskId + " not found");
         }
-        return views.stream(request).map(entry -> sse.newEventBuilder()
-                .id(Long.toString(entry.offset()))
-                .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                .data(LogMessage.json(entry))
-                .build());
+        return views.stream(request).map(message -> {
+            OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE)
+                    .data(message.json());
+            switch (message) {
+                case ViewMessage.Line line -> event.id(Long.toString(line.offset()));
+                // the gap's token is where the stream goes on: an EventSource reconnecting resumes there
+                case ViewMessage.Gap gap -> event.name("gap").id(Long.toString(gap.token()));
+                case ViewMessage.Status status -> event.name("status");
+            }
+            return event.build();
+        });
     }
 }

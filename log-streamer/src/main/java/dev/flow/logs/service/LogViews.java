@@ -4,10 +4,12 @@ import dev.flow.logs.config.LogsConfig;
 import dev.flow.logs.kafka.LogCursor;
 import dev.flow.logs.kafka.LogEntry;
 import dev.flow.logs.kafka.LogReader;
+import dev.flow.model.status.TaskStatus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,42 +18,51 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
- * Viewing: serves a task's lines from Kafka to a viewer — a WebSocket or a Server-Sent Events stream, through the
- * same {@link View}. Each view has a virtual thread with its own {@link LogCursor} (a blocking Kafka consumer):
- * first the tail (or everything after the resume token), then, when following, new lines as they are published.
+ * Viewing: serves a task's lines to a viewer — a WebSocket or a Server-Sent Events stream, through the same
+ * {@link View} on a virtual thread. History (the tail, or everything after the resume token) is read from Kafka by
+ * offset with a short-lived {@link LogCursor}; a following view then joins the replica's {@link LiveLogHub} exactly
+ * where its history ended. A view that falls behind its bounded live buffer gets a {@link ViewMessage.Gap} and
+ * catches up from Kafka at its own pace, then joins the hub again.
  */
 @ApplicationScoped
 public class LogViews {
 
     private static final Logger LOG = Logger.getLogger(LogViews.class);
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MAX_BATCH = 256;
 
     private final LogReader reader;
+    private final LiveLogHub hub;
+    private final TaskDirectory directory;
     private final LogsConfig config;
     private final Map<String, View> views = new ConcurrentHashMap<>();
 
-    public LogViews(LogReader reader, LogsConfig config) {
+    public LogViews(LogReader reader, LiveLogHub hub, TaskDirectory directory, LogsConfig config) {
         this.reader = reader;
+        this.hub = hub;
+        this.directory = directory;
         this.config = config;
     }
 
     /** The task's last {@code n} lines, oldest first. Blocking. */
-    public List<LogEntry> tail(String taskId, int n) {
-        try (LogCursor cursor = reader.open(taskId)) {
+    public List<LogEntry> tail(String taskId, int n, java.util.OptionalInt node) {
+        try (LogCursor cursor = reader.open(taskId, node)) {
             return cursor.tail(n, cursor.endOffset());
         }
     }
 
     /** Starts serving a socket; returns at once. */
     public void open(WebSocketConnection connection, ViewRequest request) {
-        start(connection.id(), request, new SocketSink(connection));
+        start(connection.id(), request, new SocketSink(connection, request.batch()));
     }
 
     public void closed(String connectionId) {
@@ -63,10 +74,10 @@ public class LogViews {
 
     /**
      * The view as a stream (for Server-Sent Events): the view starts on subscription and stops on cancellation.
-     * It emits only what the subscriber requested, so a slow client slows the Kafka reads instead of filling memory.
-     * With {@code follow=false} the stream completes after the lines.
+     * It emits only what the subscriber requested; live lines it cannot take wait in the view's bounded buffer (then
+     * a gap and a catch-up from Kafka). With {@code follow=false} the stream completes after the lines.
      */
-    public Multi<LogEntry> stream(ViewRequest request) {
+    public Multi<ViewMessage> stream(ViewRequest request) {
         return Multi.createFrom().emitter(emitter -> {
             String id = "sse-" + UUID.randomUUID();
             EmitterSink sink = new EmitterSink(emitter);
@@ -85,7 +96,7 @@ public class LogViews {
         Thread.ofVirtual().name("logs-view-" + id).start(view::run);
     }
 
-    /** How many views are open (each holds a Kafka consumer and a virtual thread). */
+    /** How many views are open (each holds a virtual thread; following ones a hub subscription). */
     public int openViews() {
         return views.size();
     }
@@ -95,12 +106,12 @@ public class LogViews {
         views.clear();
     }
 
-    /** Where a view's lines go. Called on the view's virtual thread only, so it may block. */
+    /** Where a view's messages go. Called on the view's virtual thread only, so it may block. */
     private interface Sink {
         boolean isOpen();
 
-        /** Delivers one line, waiting while the viewer cannot take it. */
-        void send(LogEntry entry);
+        /** Delivers messages in order, waiting while the viewer cannot take them. */
+        void send(List<? extends ViewMessage> messages);
 
         /** All lines were sent and the view does not follow. */
         void end();
@@ -108,15 +119,29 @@ public class LogViews {
         void fail(RuntimeException e);
     }
 
-    private record SocketSink(WebSocketConnection connection) implements Sink {
+    private record SocketSink(WebSocketConnection connection, boolean batch) implements Sink {
         @Override
         public boolean isOpen() {
             return connection.isOpen();
         }
 
         @Override
-        public void send(LogEntry entry) {
-            connection.sendText(LogMessage.json(entry)).await().atMost(SEND_TIMEOUT);
+        public void send(List<? extends ViewMessage> messages) {
+            if (batch) {
+                // one frame for all that is ready: with many viewers, frames (one write each) are the cost
+                StringBuilder frame = new StringBuilder("[");
+                for (ViewMessage message : messages) {
+                    frame.append(frame.length() > 1 ? "," : "").append(message.json());
+                }
+                connection.sendText(frame.append(']').toString()).await().atMost(SEND_TIMEOUT);
+                return;
+            }
+            // chained on the event loop: one wait per batch instead of one thread hop per line, order kept
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (ViewMessage message : messages) {
+                chain = chain.chain(() -> connection.sendText(message.json()));
+            }
+            chain.await().atMost(SEND_TIMEOUT);
         }
 
         @Override
@@ -126,16 +151,18 @@ public class LogViews {
 
         @Override
         public void fail(RuntimeException e) {
-            connection.close(new CloseReason(1011, "log view failed")).await().atMost(SEND_TIMEOUT);
+            if (connection.isOpen()) {
+                connection.close(new CloseReason(1011, "log view failed")).subscribe().with(ok -> { }, failed -> { });
+            }
         }
     }
 
     private static final class EmitterSink implements Sink {
-        private final MultiEmitter<? super LogEntry> emitter;
+        private final MultiEmitter<? super ViewMessage> emitter;
         /** Signalled on every request (and on termination); the view re-checks {@code requested()} after each. */
         final Semaphore demand = new Semaphore(0);
 
-        EmitterSink(MultiEmitter<? super LogEntry> emitter) {
+        EmitterSink(MultiEmitter<? super ViewMessage> emitter) {
             this.emitter = emitter;
         }
 
@@ -145,17 +172,20 @@ public class LogViews {
         }
 
         @Override
-        public void send(LogEntry entry) {
-            try {
-                while (emitter.requested() == 0 && !emitter.isCancelled()) {
-                    demand.acquire();
+        public void send(List<? extends ViewMessage> messages) {
+            for (ViewMessage message : messages) {
+                try {
+                    while (emitter.requested() == 0 && !emitter.isCancelled()) {
+                        demand.acquire();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptException(e);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptException(e);
-            }
-            if (!emitter.isCancelled()) {
-                emitter.emit(entry);
+                if (emitter.isCancelled()) {
+                    return;
+                }
+                emitter.emit(message);
             }
         }
 
@@ -175,7 +205,8 @@ public class LogViews {
         private final ViewRequest request;
         private final Sink sink;
         private volatile boolean stopped;
-        private volatile LogCursor cursor;
+        /** The next offset of the task's partition this view will look at: everything before was handled. */
+        private long next;
 
         View(String id, ViewRequest request, Sink sink) {
             this.id = id;
@@ -185,49 +216,145 @@ public class LogViews {
 
         void stop() {
             stopped = true;
-            LogCursor current = cursor;
-            if (current != null) {
-                current.wakeup();
-            }
+        }
+
+        private boolean active() {
+            return !stopped && sink.isOpen();
         }
 
         void run() {
-            try (LogCursor opened = reader.open(request.taskId())) {
-                cursor = opened;
-                long end = opened.endOffset();
-                List<LogEntry> first = request.after().isPresent()
-                        ? opened.read(request.after().getAsLong() + 1, Math.max(end, request.after().getAsLong() + 1))
-                        : opened.tail(request.tail(), end);
-                for (LogEntry entry : first) {
-                    send(entry);
-                }
+            LiveLogHub.Subscription live = null;
+            try {
+                pendingNote().ifPresent(note -> sink.send(List.of(note)));
                 if (!request.follow()) {
-                    if (!stopped && sink.isOpen()) {
+                    history();
+                    if (active()) {
                         sink.end();
                     }
                     return;
                 }
-                while (!stopped && sink.isOpen()) {
-                    for (LogEntry entry : opened.poll(config.viewer().pollTimeout())) {
-                        send(entry);
+                live = request.after().isPresent() ? catchUp(request.after().getAsLong() + 1) : tailThenJoin();
+                while (active()) {
+                    if (live.overflowed()) {
+                        // the policy for a slow viewer: forget its live buffer, say so, catch up from Kafka
+                        live.close();
+                        sink.send(List.of(new ViewMessage.Gap(request.taskId(), next - 1, live.dropped())));
+                        live = catchUp(next);
+                        continue;
+                    }
+                    List<ViewMessage.Line> batch = new ArrayList<>();
+                    for (ViewMessage.Line line : live.take(MAX_BATCH, config.viewer().pollTimeout())) {
+                        if (line.offset() >= next) {
+                            next = line.offset() + 1;
+                            if (wanted(line.entry())) {
+                                batch.add(line);
+                            }
+                        }
+                    }
+                    if (!batch.isEmpty() && active()) {
+                        sink.send(batch);
                     }
                 }
-            } catch (WakeupException | InterruptException e) {
+            } catch (WakeupException | InterruptException | InterruptedException e) {
                 // the viewer went away while we waited for lines
             } catch (RuntimeException e) {
-                if (!stopped && sink.isOpen()) {
+                if (active()) {
                     LOG.warnf("log view of %s failed: %s", request.taskId(), e.toString());
                     sink.fail(e);
                 }
             } finally {
+                if (live != null) {
+                    live.close();
+                }
                 views.remove(id);
             }
         }
 
-        private void send(LogEntry entry) {
-            if (!stopped && sink.isOpen()) {
-                sink.send(entry);
+        /** A pending task has no (new) lines yet: say so first, so the viewer knows why it sees nothing. */
+        private Optional<ViewMessage> pendingNote() {
+            return directory.find(request.taskId())
+                    .filter(task -> task.status() == TaskStatus.PENDING)
+                    .map(task -> new ViewMessage.Status(request.taskId(), TaskStatus.PENDING, request.follow()
+                            ? "task is pending: not running yet; its lines will follow once it runs"
+                            : "task is pending: not running yet"));
+        }
+
+        /** follow=false: the tail or the lines after the token, up to the current end. */
+        private void history() {
+            try (LogCursor cursor = reader.open(request.taskId(), request.node())) {
+                long end = cursor.endOffset();
+                if (request.after().isPresent()) {
+                    next = request.after().getAsLong() + 1;
+                    sendRange(cursor, next, end);
+                } else {
+                    sendEntries(cursor.tail(request.tail(), end));
+                }
             }
+        }
+
+        /** Subscribes first, then sends the tail up to where the hub begins: no gap, no duplicate. */
+        private LiveLogHub.Subscription tailThenJoin() {
+            try (LogCursor cursor = reader.open(request.taskId(), request.node())) {
+                LiveLogHub.Subscription live = hub.subscribe(request.taskId());
+                try {
+                    sendEntries(cursor.tail(request.tail(), live.start()));
+                    next = live.start();
+                    return live;
+                } catch (RuntimeException e) {
+                    live.close();
+                    throw e;
+                }
+            }
+        }
+
+        /**
+         * Reads from {@code from} in chunks, at the viewer's pace, until close to the partition's end; then
+         * subscribes to the hub and reads the last few offsets up to where the hub begins.
+         */
+        private LiveLogHub.Subscription catchUp(long from) {
+            next = from;
+            try (LogCursor cursor = reader.open(request.taskId(), request.node())) {
+                long end = cursor.endOffset();
+                while (end - next > config.viewer().bufferLines() / 2 && active()) {
+                    sendRange(cursor, next, end);
+                    end = cursor.endOffset();
+                }
+                LiveLogHub.Subscription live = hub.subscribe(request.taskId());
+                try {
+                    sendRange(cursor, next, live.start());
+                    return live;
+                } catch (RuntimeException e) {
+                    live.close();
+                    throw e;
+                }
+            }
+        }
+
+        /** The task's lines in {@code [from, to)}, a chunk at a time; {@code next} ends at {@code to} or beyond. */
+        private void sendRange(LogCursor cursor, long from, long to) {
+            int chunk = config.viewer().catchUpChunk();
+            for (long at = from; at < to && active(); at += chunk) {
+                long until = Math.min(to, at + chunk);
+                sendEntries(cursor.read(at, until));
+                next = Math.max(next, until);
+            }
+        }
+
+        private void sendEntries(List<LogEntry> entries) {
+            List<ViewMessage.Line> batch = new ArrayList<>();
+            for (LogEntry entry : entries) {
+                next = Math.max(next, entry.offset() + 1);
+                if (wanted(entry)) {
+                    batch.add(ViewMessage.Line.of(entry));
+                }
+            }
+            if (!batch.isEmpty() && active()) {
+                sink.send(batch);
+            }
+        }
+
+        private boolean wanted(LogEntry entry) {
+            return request.node().isEmpty() || request.node().getAsInt() == entry.line().node();
         }
     }
 }

@@ -6,16 +6,19 @@ import dev.flow.model.error.ValidationError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
  * What a viewer asks for: the last {@code tail} lines, or everything after offset {@code after}; then, with
- * {@code follow}, new lines as they are published.
+ * {@code follow}, new lines as they are published; only node {@code node}'s lines when given. With {@code batch}, a
+ * WebSocket frame carries a JSON array of messages (all that were ready) instead of one message.
  */
-public record ViewRequest(String taskId, int tail, boolean follow, OptionalLong after) {
+public record ViewRequest(String taskId, int tail, boolean follow, OptionalLong after, OptionalInt node,
+                          boolean batch) {
 
     /**
-     * From query parameters ({@code tail}, {@code follow}, {@code after}).
+     * From query parameters ({@code tail}, {@code follow}, {@code after}, {@code node}, {@code batch}).
      *
      * @throws ValidationError naming every bad parameter
      */
@@ -56,10 +59,33 @@ public record ViewRequest(String taskId, int tail, boolean follow, OptionalLong 
                 errors.add(new FieldError("after", "must be a token received before", null));
             }
         }
+        boolean batch = false;
+        String batchText = first(query, "batch");
+        if (batchText != null) {
+            if (batchText.equalsIgnoreCase("true") || batchText.equalsIgnoreCase("false")) {
+                batch = Boolean.parseBoolean(batchText);
+            } else {
+                errors.add(new FieldError("batch", "must be true or false", null));
+            }
+        }
+        OptionalInt node = OptionalInt.empty();
+        String nodeText = first(query, "node");
+        if (nodeText != null && !nodeText.isBlank() && !nodeText.equalsIgnoreCase("all")) {
+            try {
+                int rank = Integer.parseInt(nodeText);
+                if (rank < 0) {
+                    errors.add(new FieldError("node", "must be a node rank (0, 1, ...) or all", null));
+                } else {
+                    node = OptionalInt.of(rank);
+                }
+            } catch (NumberFormatException e) {
+                errors.add(new FieldError("node", "must be a node rank (0, 1, ...) or all", null));
+            }
+        }
         if (!errors.isEmpty()) {
             throw new ValidationError("invalid log view parameters", errors);
         }
-        return new ViewRequest(taskId, tail, follow, after);
+        return new ViewRequest(taskId, tail, follow, after, node, batch);
     }
 
     private static String first(Map<String, List<String>> query, String name) {

@@ -1,0 +1,290 @@
+package dev.flow.logs.service;
+
+import dev.flow.logs.config.LogsConfig;
+import dev.flow.logs.kafka.LogEntry;
+import dev.flow.model.event.FlowEvent;
+import dev.flow.model.event.LogLine;
+import dev.flow.model.event.Topics;
+import dev.flow.service.messaging.CloudEventRecords;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one live consumption of {@code flow.task.logs} per replica: a consumer without a group, assigned to every
+ * partition from its end, that hands each new line to every following viewer of its task (a hub keyed by task id).
+ * History (a tail, or the lines after a token) is read by each viewer from Kafka by offset; {@link #subscribe} says
+ * from which offset the hub delivers, so the viewer reads history exactly up to there: no gap, no duplicate.
+ * <p>
+ * The hub never waits for a viewer: each subscription has a bounded buffer; a full buffer is dropped and the
+ * subscription marked {@link Subscription#overflowed()} (the view then sends a gap marker and catches up from Kafka).
+ * So a slow viewer costs at most its buffer and never delays other viewers or the collection.
+ */
+@ApplicationScoped
+public class LiveLogHub {
+
+    private static final Logger LOG = Logger.getLogger(LiveLogHub.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String bootstrapServers;
+    private final String topic;
+    private final LogsConfig config;
+    private final Map<String, Set<Subscription>> byTask = new ConcurrentHashMap<>();
+    /** Next offset the hub dispatches, per partition; guarded by {@code this}. */
+    private long[] positions;
+    private final CompletableFuture<Integer> ready = new CompletableFuture<>();
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Thread thread;
+
+    public LiveLogHub(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                      @ConfigProperty(name = "mp.messaging.outgoing.task-logs.topic", defaultValue = Topics.TASK_LOGS)
+                      String topic,
+                      LogsConfig config) {
+        this.bootstrapServers = bootstrapServers;
+        this.topic = topic;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        thread = Thread.ofVirtual().name("logs-live-hub").start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Starts delivering the task's new lines to a bounded buffer. Lines at offsets from {@link Subscription#start()}
+     * on will be delivered; the caller reads older ones from Kafka. Blocking until the hub has its positions (the
+     * first seconds of the process).
+     */
+    public Subscription subscribe(String taskId) {
+        int partitions = partitions();
+        int partition = partitionOf(taskId, partitions);
+        synchronized (this) {
+            Subscription subscription = new Subscription(taskId, positions[partition], config.viewer().bufferLines());
+            byTask.computeIfAbsent(taskId, k -> ConcurrentHashMap.newKeySet()).add(subscription);
+            return subscription;
+        }
+    }
+
+    /** How many viewers follow live (all tasks). */
+    public int subscriptions() {
+        return byTask.values().stream().mapToInt(Set::size).sum();
+    }
+
+    private void unsubscribe(Subscription subscription) {
+        byTask.computeIfPresent(subscription.taskId, (k, set) -> {
+            set.remove(subscription);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    private int partitions() {
+        try {
+            return ready.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the live log consumer", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the live log consumer is not ready", e);
+        }
+    }
+
+    /** The producer's default partitioner: murmur2 of the key (as {@code LogCursor}). */
+    static int partitionOf(String taskId, int partitions) {
+        return Utils.toPositive(Utils.murmur2(taskId.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private void run() {
+        try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                // well under a viewer's buffer: one poll's dispatch never overflows a viewer that keeps up
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
+                ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-live-" + UUID.randomUUID()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer = kafka;
+            List<TopicPartition> assigned = assign(kafka);
+            if (assigned.isEmpty()) {
+                return;
+            }
+            long[] start = new long[assigned.size()];
+            for (TopicPartition tp : assigned) {
+                start[tp.partition()] = kafka.position(tp, READY_TIMEOUT);
+            }
+            synchronized (this) {
+                positions = start;
+            }
+            ready.complete(assigned.size());
+            LOG.infof("live log hub follows %d partitions of %s", assigned.size(), topic);
+            while (running) {
+                dispatch(kafka.poll(POLL));
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } catch (RuntimeException e) {
+            LOG.errorf("the live log consumer stopped: %s", e.toString());
+            ready.completeExceptionally(e);
+        } finally {
+            consumer = null;
+        }
+    }
+
+    /** Every partition of the topic (waiting for the topic to exist), positioned at its end. */
+    private List<TopicPartition> assign(KafkaConsumer<String, byte[]> kafka) {
+        while (running) {
+            try {
+                List<PartitionInfo> infos = kafka.partitionsFor(topic, READY_TIMEOUT);
+                if (infos != null && !infos.isEmpty()) {
+                    List<TopicPartition> all = new ArrayList<>();
+                    for (int p = 0; p < infos.size(); p++) {
+                        all.add(new TopicPartition(topic, p));
+                    }
+                    kafka.assign(all);
+                    kafka.seekToEnd(all);
+                    return all;
+                }
+                LOG.debugf("topic %s has no partitions yet", topic);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warnf("waiting for topic %s: %s", topic, e.getMessage());
+            }
+            try {
+                Thread.sleep(500); // the topic is being created: retry, without spinning
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
+        }
+        return List.of();
+    }
+
+    private void dispatch(ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> batch = records.records(tp);
+            // under the lock: a subscriber sees either "before my start" (reads it from Kafka) or "delivered"
+            synchronized (this) {
+                for (ConsumerRecord<String, byte[]> record : batch) {
+                    Set<Subscription> subscribers = record.key() == null ? null : byTask.get(record.key());
+                    if (subscribers != null && !subscribers.isEmpty()) {
+                        line(record).ifPresent(line -> subscribers.forEach(s -> s.offer(line)));
+                    }
+                    positions[tp.partition()] = record.offset() + 1;
+                }
+            }
+        }
+    }
+
+    private static Optional<ViewMessage.Line> line(ConsumerRecord<String, byte[]> record) {
+        Optional<FlowEvent> event = CloudEventRecords.fromRecord(record);
+        if (event.isPresent() && event.get() instanceof LogLine line && line.taskId().equals(record.key())) {
+            return Optional.of(ViewMessage.Line.of(new LogEntry(record.offset(), line)));
+        }
+        return Optional.empty();
+    }
+
+    /** One viewer's live feed: a bounded buffer the hub fills without ever waiting. */
+    public final class Subscription implements AutoCloseable {
+        private final String taskId;
+        private final long start;
+        private final ArrayBlockingQueue<ViewMessage.Line> buffer;
+        private volatile boolean overflowed;
+        private final AtomicInteger dropped = new AtomicInteger();
+
+        private Subscription(String taskId, long start, int capacity) {
+            this.taskId = taskId;
+            this.start = start;
+            this.buffer = new ArrayBlockingQueue<>(capacity);
+        }
+
+        /** The first offset delivered live; older lines are the caller's to read from Kafka. */
+        public long start() {
+            return start;
+        }
+
+        /** The buffer was full once: it was dropped and nothing more is delivered to this subscription. */
+        public boolean overflowed() {
+            return overflowed;
+        }
+
+        /** How many buffered lines were dropped when the buffer overflowed. */
+        public int dropped() {
+            return dropped.get();
+        }
+
+        /** Up to {@code max} buffered lines (in offset order), waiting up to {@code timeout} for the first. */
+        public List<ViewMessage.Line> take(int max, Duration timeout) throws InterruptedException {
+            List<ViewMessage.Line> lines = new ArrayList<>();
+            ViewMessage.Line first = buffer.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (first != null) {
+                lines.add(first);
+                buffer.drainTo(lines, max - 1);
+            }
+            return lines;
+        }
+
+        /** Called by the hub's thread only. */
+        private void offer(ViewMessage.Line line) {
+            if (overflowed) {
+                return;
+            }
+            if (!buffer.offer(line)) {
+                dropped.set(buffer.size() + 1);
+                overflowed = true;
+                buffer.clear();
+            }
+        }
+
+        @Override
+        public void close() {
+            unsubscribe(this);
+            buffer.clear();
+        }
+    }
+}

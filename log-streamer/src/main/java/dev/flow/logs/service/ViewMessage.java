@@ -1,0 +1,64 @@
+package dev.flow.logs.service;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.flow.logs.kafka.LogEntry;
+import dev.flow.model.json.FlowJson;
+import dev.flow.model.status.TaskStatus;
+
+/**
+ * What a view sends: a log line, a gap marker (the viewer fell too far behind) or a status note (the task is still
+ * pending). Each knows its JSON, computed once: the live hub shares one {@link Line} among all viewers of a task.
+ */
+public sealed interface ViewMessage {
+
+    /** The WebSocket text frame / SSE data. */
+    String json();
+
+    /** A log line; {@code json} is {@link LogMessage}'s. */
+    record Line(LogEntry entry, String json) implements ViewMessage {
+        public static Line of(LogEntry entry) {
+            return new Line(entry, LogMessage.json(entry));
+        }
+
+        public long offset() {
+            return entry.offset();
+        }
+    }
+
+    /**
+     * The viewer could not keep up: {@code dropped} live lines buffered for it were discarded. The view goes on with
+     * the lines right after {@code token}, read from Kafka at the viewer's pace; a viewer that reconnects instead
+     * resumes with {@code after=<token>}.
+     */
+    record Gap(String taskId, long token, int dropped) implements ViewMessage {
+        @Override
+        public String json() {
+            return encode(new GapJson("gap", taskId, Long.toString(token), dropped,
+                    "viewer too slow: " + dropped + " buffered lines dropped; continuing from Kafka after token "
+                            + token));
+        }
+    }
+
+    /** A note about the task itself, sent before any line: e.g. it is still pending, so there are no lines yet. */
+    record Status(String taskId, TaskStatus status, String message) implements ViewMessage {
+        @Override
+        public String json() {
+            return encode(new StatusJson("status", taskId, status, message));
+        }
+    }
+
+    record GapJson(String type, @JsonProperty("task_id") String taskId, String token, int dropped, String message) {
+    }
+
+    record StatusJson(String type, @JsonProperty("task_id") String taskId, TaskStatus status, String message) {
+    }
+
+    static String encode(Object message) {
+        try {
+            return FlowJson.mapper().writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a log view message", e);
+        }
+    }
+}
