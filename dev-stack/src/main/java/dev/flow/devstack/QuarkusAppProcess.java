@@ -128,6 +128,21 @@ public final class QuarkusAppProcess implements AutoCloseable {
             this.jar = jar;
         }
 
+        /**
+         * The same application with the same settings under another name (another replica): on a free port, and
+         * logging to {@code logFile} when given (else a temporary file).
+         */
+        public Builder replica(String replicaName, Path replicaLogFile) {
+            Builder copy = new Builder(replicaName, jar);
+            copy.exitOnEofProperty = exitOnEofProperty;
+            copy.maxHeap = maxHeap;
+            copy.startTimeout = startTimeout;
+            copy.logFile = replicaLogFile;
+            copy.properties.putAll(properties);
+            copy.environment.putAll(environment);
+            return copy;
+        }
+
         /** The HTTP port; 0 (the default) picks a free one. */
         public Builder port(int port) {
             this.port = port;

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flow.devstack.MithrilEmulator;
+import dev.flow.devstack.QuarkusAppProcess;
 import dev.flow.devstack.local.LocalStack;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.StopTask;
@@ -231,6 +232,39 @@ class EndToEndIT {
         assertThat(stops).singleElement().satisfies(stop -> assertThat(stop.reason()).isEqualTo(TransitionReason.ORPHAN));
     }
 
+    /**
+     * Two log-streamer replicas on one broker: a 2-node task's lines are collected once (one replica owns the task's
+     * partition), and viewers of either replica get the same lines, tokens and order.
+     */
+    @Test
+    void twoLogStreamerReplicasServeTheSameLinesCollectedOnce() throws Exception {
+        try (QuarkusAppProcess replica = stack.startReplica("log-streamer", 2)) {
+            String taskId = given().auth().oauth2(stack.devToken()).contentType(ContentType.JSON)
+                    .body(Map.of("name", "e2e-replicas", "instance_type", "a100", "num_instances", 2,
+                            "command", "for i in $(seq 1 20); do echo node-$FLOW_NODE_RANK-line-$i; done; sleep 2"))
+                    .post(submitter() + "/v1/tasks")
+                    .then().statusCode(201).extract().path("task_id");
+            awaitStatus(taskId, TaskStatus.COMPLETED);
+
+            java.util.function.Consumer<List<JsonNode>> all40 = lines -> assertThat(lines)
+                    .filteredOn(line -> line.path("text").asText().contains("-line-")).hasSize(40);
+            List<JsonNode> first = logLines(stack.service("log-streamer").orElseThrow().baseUrl(), taskId, all40);
+            List<JsonNode> second = logLines(replica.baseUrl(), taskId, all40);
+
+            assertThat(second).isEqualTo(first);
+            // collected once: every (node, seq) appears once, and each node's lines are all there in order
+            assertThat(first).extracting(line -> line.path("node").asInt() + "/" + line.path("seq").asLong())
+                    .doesNotHaveDuplicates();
+            for (int node = 0; node < 2; node++) {
+                int n = node;
+                assertThat(first).filteredOn(line -> line.path("node").asInt() == n)
+                        .extracting(line -> line.path("text").asText()).filteredOn(t -> t.contains("-line-"))
+                        .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 20)
+                                .mapToObj(i -> "node-" + n + "-line-" + i).toList());
+            }
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
     private static JsonNode task(String taskId) throws Exception {
@@ -313,8 +347,15 @@ class EndToEndIT {
 
     /** The task's log lines over a real WebSocket, as a viewer gets them: the tail, then the socket closes. */
     private static List<JsonNode> logLines(String taskId) throws Exception {
-        URI uri = URI.create(stack.service("log-streamer").orElseThrow().baseUrl().replace("http://", "ws://")
-                + "/v1/tasks/" + taskId + "/logs?tail=100&follow=false");
+        return logLines(stack.service("log-streamer").orElseThrow().baseUrl(), taskId,
+                lines -> assertThat(lines).extracting(line -> line.path("text").asText()).contains("hello", "bye"));
+    }
+
+    /** The lines one log-streamer replica serves, read again until {@code complete} holds. */
+    private static List<JsonNode> logLines(String logStreamer, String taskId,
+                                           java.util.function.Consumer<List<JsonNode>> complete) throws Exception {
+        URI uri = URI.create(logStreamer.replace("http://", "ws://")
+                + "/v1/tasks/" + taskId + "/logs?tail=1000&follow=false");
         List<JsonNode> lines = new CopyOnWriteArrayList<>();
         await().atMost(PATIENCE).untilAsserted(() -> {
             lines.clear();
@@ -329,7 +370,10 @@ class EndToEndIT {
                             partial.append(data);
                             if (last) {
                                 try {
-                                    lines.add(JSON.readTree(partial.toString()));
+                                    JsonNode message = JSON.readTree(partial.toString());
+                                    if (message.path("type").asText("line").equals("line")) {
+                                        lines.add(message);
+                                    }
                                 } catch (Exception e) {
                                     closed.completeExceptionally(e);
                                 }
@@ -352,7 +396,7 @@ class EndToEndIT {
                     }).get(10, TimeUnit.SECONDS);
             closed.get(30, TimeUnit.SECONDS);
             socket.abort();
-            assertThat(lines).extracting(line -> line.path("text").asText()).contains("hello", "bye");
+            complete.accept(lines);
         });
         return List.copyOf(lines);
     }

@@ -249,6 +249,20 @@ public final class LocalStack implements AutoCloseable {
         return fresh;
     }
 
+    /**
+     * Starts one more replica of a started service, as the first was started (same broker, database, keys and
+     * settings) on a free port, logging next to the others; it stops with the stack.
+     */
+    public synchronized QuarkusAppProcess startReplica(String name, int replica) {
+        QuarkusAppProcess.Builder builder = serviceBuilders.get(name);
+        if (builder == null) {
+            throw new IllegalArgumentException(name + " is not a started service of this stack");
+        }
+        String replicaName = name + "-" + replica;
+        return track(builder.replica(replicaName, settings.stateDir().resolve("logs").resolve(replicaName + ".log"))
+                .port(0).start());
+    }
+
     @Override
     public void close() {
         List<AutoCloseable> toStop = new ArrayList<>(started);
