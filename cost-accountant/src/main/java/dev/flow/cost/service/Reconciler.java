@@ -1,5 +1,6 @@
 package dev.flow.cost.service;
 
+import dev.flow.service.vertx.VertxContexts;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,6 @@ import dev.flow.model.error.ResourceNotFoundError;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -56,7 +55,7 @@ public class Reconciler {
 
     /** One round: every due instance (up to a batch); returns how many got reconciled. Call on a Vert.x context. */
     public Uni<Integer> reconcileDue() {
-        Executor context = current();
+        Executor context = VertxContexts.current();
         return store.due(settings.reconcileAttempts(), settings.reconcileBatch())
                 .flatMap(due -> Multi.createFrom().iterable(due)
                         .onItem().transformToUniAndConcatenate(candidate -> reconcile(candidate, context))
@@ -100,17 +99,4 @@ public class Reconciler {
                 .orElseThrow(() -> new ResourceNotFoundError("project " + project + " not found at Mithril")));
     }
 
-    private static Executor current() {
-        Context context = Vertx.currentContext();
-        if (context == null) {
-            throw new IllegalStateException("not on a Vert.x context");
-        }
-        return command -> {
-            if (Vertx.currentContext() == context) {
-                command.run();
-            } else {
-                context.runOnContext(ignored -> command.run());
-            }
-        };
-    }
 }

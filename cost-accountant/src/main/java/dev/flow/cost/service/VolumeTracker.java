@@ -1,5 +1,6 @@
 package dev.flow.cost.service;
 
+import dev.flow.service.vertx.VertxContexts;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,8 +19,6 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -54,7 +53,7 @@ public class VolumeTracker {
 
     /** One poll of every visible project; call on a Vert.x context. */
     public Uni<Void> poll() {
-        Executor context = current();
+        Executor context = VertxContexts.current();
         return mithril.projects().emitOn(context)
                 .flatMap(projects -> Multi.createFrom().iterable(projects)
                         .onItem().transformToUniAndConcatenate(project -> pollProject(project, context))
@@ -107,17 +106,4 @@ public class VolumeTracker {
         });
     }
 
-    private static Executor current() {
-        Context context = Vertx.currentContext();
-        if (context == null) {
-            throw new IllegalStateException("not on a Vert.x context");
-        }
-        return command -> {
-            if (Vertx.currentContext() == context) {
-                command.run();
-            } else {
-                context.runOnContext(ignored -> command.run());
-            }
-        };
-    }
 }

@@ -1,5 +1,6 @@
 package dev.flow.submitter.messaging;
 
+import dev.flow.service.vertx.VertxContexts;
 import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.Topics;
@@ -78,7 +79,7 @@ public class OutboxRelay {
             again.set(true);
             return Uni.createFrom().voidItem();
         }
-        Executor context = onThisContext();
+        Executor context = VertxContexts.current();
         return Panache.withSession(() -> outbox.unsent(config.outbox().batchSize()))
                 .chain(rows -> publish(rows, 0, context))
                 .eventually(() -> {
@@ -117,14 +118,4 @@ public class OutboxRelay {
                 .chain(marked -> marked == null ? Uni.createFrom().voidItem() : publish(rows, index + 1, context));
     }
 
-    private static Executor onThisContext() {
-        Context context = Vertx.currentContext();
-        return command -> {
-            if (Vertx.currentContext() == context) {
-                command.run();
-            } else {
-                context.runOnContext(ignored -> command.run());
-            }
-        };
-    }
 }

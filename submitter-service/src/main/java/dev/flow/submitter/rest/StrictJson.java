@@ -18,8 +18,8 @@ import dev.flow.model.json.FlowJson;
 import java.util.List;
 
 /**
- * Reads a request body strictly (unknown fields, wrong JSON types, trailing tokens → a 422 naming the field), the
- * way {@link VolumeRequest} does, for the exec and invocation bodies.
+ * Reads a request body strictly (unknown fields, wrong JSON types, trailing tokens → a 422 naming the field):
+ * the one reader for the volume, exec and invocation bodies.
  */
 final class StrictJson {
 

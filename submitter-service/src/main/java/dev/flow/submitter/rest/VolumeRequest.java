@@ -1,22 +1,10 @@
 package dev.flow.submitter.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.flow.model.error.FieldError;
-import dev.flow.model.error.Suggestions;
 import dev.flow.model.error.ValidationError;
-import dev.flow.model.json.FlowJson;
 import dev.flow.model.task.VolumeInterface;
 import dev.flow.model.task.VolumeSpec;
 import jakarta.validation.ConstraintViolation;
@@ -52,38 +40,11 @@ public record VolumeRequest(Integer sizeGb, String name, @JsonProperty("interfac
      */
     private static final Validator VALIDATOR = Validation.byProvider(HibernateValidator.class).configure()
             .defaultLocale(Locale.ENGLISH).locales(Locale.ENGLISH).buildValidatorFactory().getValidator();
-    private static final ObjectReader STRICT = ((JsonMapper) FlowJson.mapper()).rebuild()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-            .withCoercionConfig(LogicalType.Textual, c -> c
-                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-            .build().readerFor(VolumeRequest.class);
 
     /** Parses and checks a body; the volume it asks for, with VolumeSpec's rules (a missing name is generated). */
     static Parsed parse(String json) {
-        if (json == null || json.isBlank()) {
-            throw ValidationError.of(FieldError.of("", "the request body is empty; expected {\"size_gb\": 100, "
-                    + "\"name\": \"my-data\"}"));
-        }
-        VolumeRequest request;
-        try {
-            request = STRICT.readValue(json);
-        } catch (UnrecognizedPropertyException e) {
-            throw ValidationError.of(new FieldError(e.getPropertyName(), "unknown field",
-                    Suggestions.closestWithin(e.getPropertyName(), FIELDS, 4)));
-        } catch (MismatchedInputException e) {
-            String field = e.getPath().isEmpty() ? "" : e.getPath().getLast().getFieldName();
-            throw ValidationError.of(FieldError.of(field == null ? "" : field, "has the wrong JSON type"));
-        } catch (JsonProcessingException e) {
-            throw ValidationError.of(FieldError.of("", "malformed JSON: " + e.getOriginalMessage()));
-        }
-        if (request == null) {
-            throw ValidationError.of(FieldError.of("", "expected a JSON object"));
-        }
+        VolumeRequest request = StrictJson.read(json, VolumeRequest.class, FIELDS,
+                "{\"size_gb\": 100, \"name\": \"my-data\"}");
         List<FieldError> errors = new ArrayList<>();
         if (request.sizeGb() == null) {
             errors.add(new FieldError("size_gb", "is required", "100"));

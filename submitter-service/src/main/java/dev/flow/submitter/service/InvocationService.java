@@ -1,5 +1,6 @@
 package dev.flow.submitter.service;
 
+import dev.flow.service.vertx.VertxContexts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package dev.flow.submitter.service;
 
+import dev.flow.service.vertx.VertxContexts;
 import dev.flow.mithril.client.MithrilApiException;
 import dev.flow.mithril.client.MithrilClient;
 import dev.flow.mithril.client.model.Bid;

@@ -1,4 +1,4 @@
-package dev.flow.submitter.service;
+package dev.flow.service.vertx;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -10,13 +10,13 @@ import java.util.concurrent.Executor;
  * Hibernate Reactive must be used on the Vert.x context its session belongs to. Results of Mithril calls that were
  * retried with back-off, or of Kafka sends, may arrive on other threads: {@link #backTo} moves them back first.
  */
-final class VertxContexts {
+public final class VertxContexts {
 
     private VertxContexts() {
     }
 
     /** An executor running on the caller's Vert.x context (must be called on one). */
-    static Executor current() {
+    public static Executor current() {
         Context context = Vertx.currentContext();
         if (context == null) {
             throw new IllegalStateException("not on a Vert.x context");
@@ -30,7 +30,7 @@ final class VertxContexts {
         };
     }
 
-    static <T> Uni<T> backTo(Executor context, Uni<T> uni) {
+    public static <T> Uni<T> backTo(Executor context, Uni<T> uni) {
         return uni.emitOn(context);
     }
 }
