@@ -191,6 +191,9 @@ class EndToEndIT {
                     .map(TaskResubmitted.class::cast).singleElement()
                     .satisfies(r -> assertThat(r.oldBidFid()).isEqualTo(firstBid))
                     .satisfies(r -> assertThat(r.restartCount()).isEqualTo(1));
+            // the preempted run's lines stay readable while the task waits for its new bid
+            logLines(stack.service("log-streamer").orElseThrow().baseUrl(), taskId,
+                    lines -> assertThat(lines).extracting(line -> line.path("text").asText()).contains("up"));
         } finally {
             emulator.setSpotPrice(type, region, null); // the market falls back: the new bid wins an instance
         }
