@@ -134,6 +134,25 @@ public final class StatusDerivation {
     }
 
     /**
+     * Whether the instance status history can tell {@link #plan} anything about this change. It dates RUNNING,
+     * PREEMPTING, PREEMPTED, ERROR and PAUSED, and restores steps between two polls. A task without instances that
+     * is now pending on a new allocation (the first one, or a re-allocation after a published preemption) missed
+     * nothing: no instance of the current allocation ran (the task is still pending), every older instance existed
+     * before the task's last published transition (its steps were published then), and the step is dated by the
+     * instances' {@code created_at}. A burst of new tasks then reads no history for their allocations.
+     */
+    public static boolean needsHistory(TaskView task, Derived derived, Bid bid, List<Instance> bidInstances) {
+        if (derived.status() == TaskStatus.PENDING && task.status() == TaskStatus.PENDING
+                && task.instances().isEmpty() && !derived.instances().isEmpty() && !task.newBidUnpublished()) {
+            Set<String> current = Set.copyOf(bid.instances());
+            Instant last = task.at();
+            return !bidInstances.stream().allMatch(i -> current.contains(i.fid())
+                    || (last != null && i.createdAt() != null && i.createdAt().isBefore(last)));
+        }
+        return true;
+    }
+
+    /**
      * The transitions that lead from the task's last published state to {@code derived}, oldest first: the steps
      * the instance history shows between the two polls, then the current state. Each carries Mithril's time of the
      * step when the history has it, else the observation time.

@@ -90,6 +90,8 @@ public class StatusPoller {
     private final AtomicInteger consecutiveFailedCycles = new AtomicInteger();
     private final AtomicInteger lastCycleCalls = new AtomicInteger();
     private final Map<String, String> projectFids = new ConcurrentHashMap<>();
+    /** Pages of each project's whole instance status history at its last reading (to choose per-bid calls). */
+    private final Map<String, Integer> historyPages = new ConcurrentHashMap<>();
     private final DistributionSummary callsPerCycle;
     private final io.micrometer.core.instrument.Timer cycleTime;
     private volatile boolean stopped;
@@ -350,11 +352,15 @@ public class StatusPoller {
         if (changes.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        Instant since = changes.stream().map(c -> c.task().at() == null ? cycle.startedAt : c.task().at())
+        // the history only for the changes it can tell something about, and by the cheaper way (see history())
+        List<Change> needing = changes.stream().filter(StatusPoller::needsHistory).toList();
+        Instant since = needing.stream().map(c -> c.task().at() == null ? cycle.startedAt : c.task().at())
                 .min(Instant::compareTo).orElse(cycle.startedAt).minusSeconds(5);
+        List<String> changedBids = needing.stream().map(c -> c.bid().fid()).distinct().toList();
         // the history and the prices at the same time
         long historyStart = System.nanoTime();
-        return Uni.combine().all().unis(history(projectFid, since, cycle), cycle.prices()).asTuple().chain(hp -> {
+        return Uni.combine().all().unis(history(projectFid, changedBids, instances.size(), since, cycle),
+                cycle.prices()).asTuple().chain(hp -> {
             long publishStart = System.nanoTime();
             cycle.historyMillis.addAndGet((publishStart - historyStart) / 1_000_000);
             // tasks in parallel (the producer batches their records), each task's transitions in order
@@ -370,6 +376,10 @@ public class StatusPoller {
     private record Change(TaskView task, Bid bid, List<Instance> instances, Derived derived) {
     }
 
+    private static boolean needsHistory(Change c) {
+        return StatusDerivation.needsHistory(c.task(), c.derived(), c.bid(), c.instances());
+    }
+
     private Uni<Integer> publish(Change c, Map<String, List<InstanceStatusHistory.Event>> history,
                                  Map<String, Money> prices, Instant now) {
         Money spot = prices.get(c.bid().instanceType() + "@" + c.bid().region());
@@ -378,9 +388,10 @@ public class StatusPoller {
         if (transitions.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return Multi.createFrom().iterable(transitions)
-                .onItem().transformToUniAndConcatenate(publisher::statusChanged)
-                .collect().asList()
+        // all of the task's transitions handed to the producer at once, in order (same key, same partition; the
+        // idempotent producer keeps their order), instead of one broker round trip each; the snapshot still waits
+        // for all of them, so a restart never reads a snapshot ahead of its published transitions
+        return Uni.join().all(transitions.stream().map(publisher::statusChanged).toList()).andFailFast()
                 .chain(() -> registry.commit(c.task(), transitions).map(publisher::snapshot)
                         .orElse(Uni.createFrom().voidItem()))
                 .chain(() -> askToStopIfNeeded(c, transitions.getLast()))
@@ -539,10 +550,42 @@ public class StatusPoller {
                 .map(lists -> lists.stream().flatMap(List::stream).toList());
     }
 
-    private Uni<Map<String, List<InstanceStatusHistory.Event>>> history(String projectFid, Instant since, Cycle cycle) {
-        HistoryQuery query = HistoryQuery.forProject(projectFid).withWindow(since, null).withLimit(config.pageSize());
-        return pages(query, q -> cycle.call(mithril.instanceStatusHistoryPage(q)), HistoryQuery::withNextCursor,
-                all -> false)
+    /**
+     * The status history of the changed bids' instances since {@code since}. Mithril filters the history by project
+     * or by one bid, not by a set of bids, and pages the project's history over all its instances (also those of
+     * long-ended tasks) whatever the time window: so a few changed bids are asked one call each ({@code bid_fid=},
+     * a few at once), many changed bids the project's pages, whichever is fewer calls. The project's page count is
+     * estimated from its last reading and the instances listed this cycle.
+     */
+    private Uni<Map<String, List<InstanceStatusHistory.Event>>> history(String projectFid, List<String> changedBids,
+                                                                        int listedInstances, Instant since,
+                                                                        Cycle cycle) {
+        if (changedBids.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        int pageSize = config.pageSize();
+        int projectPages = Math.max(historyPages.getOrDefault(projectFid, 1),
+                (listedInstances + pageSize - 1) / pageSize);
+        Uni<List<InstanceStatusHistory>> read;
+        if (changedBids.size() < projectPages) {
+            read = Multi.createFrom().iterable(changedBids)
+                    .onItem().transformToUni(bid -> pages(
+                            HistoryQuery.forBid(projectFid, bid).withWindow(since, null).withLimit(pageSize),
+                            q -> cycle.call(mithril.instanceStatusHistoryPage(q)), HistoryQuery::withNextCursor,
+                            all -> false))
+                    .merge(INSTANCE_QUERY_CONCURRENCY)
+                    .collect().asList()
+                    .map(lists -> lists.stream().flatMap(List::stream).toList());
+        } else {
+            AtomicInteger pagesRead = new AtomicInteger();
+            HistoryQuery query = HistoryQuery.forProject(projectFid).withWindow(since, null).withLimit(pageSize);
+            read = pages(query, q -> {
+                pagesRead.incrementAndGet();
+                return cycle.call(mithril.instanceStatusHistoryPage(q));
+            }, HistoryQuery::withNextCursor, all -> false)
+                    .invoke(() -> historyPages.put(projectFid, pagesRead.get()));
+        }
+        return read
                 .map(list -> {
                     Map<String, List<InstanceStatusHistory.Event>> byInstance = new HashMap<>();
                     for (InstanceStatusHistory h : list) {

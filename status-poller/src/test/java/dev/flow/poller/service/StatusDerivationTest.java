@@ -103,6 +103,54 @@ class StatusDerivationTest {
     }
 
     @Test
+    void aFirstAllocationNeedsNoHistoryAndIsPlannedTheSameWithout() {
+        Instant created = T0.plusSeconds(5);
+        Instance node = instance("inst_1", 0, created, InstanceStatus.STATUS_STARTING, null);
+        TaskView before = task(TaskStatus.PENDING, TransitionReason.SUBMITTED, T0, List.of(), null, null, null);
+        Bid bid = bid(BidStatus.ALLOCATED, List.of("inst_1"), null);
+        Derived now = derived(StatusDerivation.derive(before, bid, List.of(node), T0.plusSeconds(8), GRACE));
+        assertThat(now.status()).isEqualTo(TaskStatus.PENDING);
+
+        assertThat(StatusDerivation.needsHistory(before, now, bid, List.of(node))).isFalse();
+        Map<String, List<InstanceStatusHistory.Event>> history = Map.of("inst_1", List.of(
+                new InstanceStatusHistory.Event(created, InstanceStatus.STATUS_NEW),
+                new InstanceStatusHistory.Event(T0.plusSeconds(6), InstanceStatus.STATUS_STARTING)));
+        List<TaskStatusChanged> with = StatusDerivation.plan(before, now, bid, List.of(node), history, null,
+                T0.plusSeconds(8));
+        List<TaskStatusChanged> without = StatusDerivation.plan(before, now, bid, List.of(node), Map.of(), null,
+                T0.plusSeconds(8));
+        assertThat(without).isEqualTo(with);
+        assertThat(without).extracting(TaskStatusChanged::at).containsExactly(created);
+    }
+
+    @Test
+    void aReAllocationAfterAPublishedPreemptionNeedsNoHistoryButOneAfterAnUnseenOneDoes() {
+        Instant preempted = T0.plusSeconds(25);
+        Instance old = instance("inst_old", 0, T0, InstanceStatus.STATUS_PREEMPTED, null);
+        Instance fresh = instance("inst_new", 0, T0.plusSeconds(30), InstanceStatus.STATUS_NEW, null);
+        Bid bid = bid(BidStatus.ALLOCATED, List.of("inst_new"), null);
+        TaskView afterPreemption = task(TaskStatus.PENDING, TransitionReason.PREEMPTED, preempted, List.of(), null,
+                null, null);
+        Derived now = derived(StatusDerivation.derive(afterPreemption, bid, List.of(old, fresh), T0.plusSeconds(32),
+                GRACE));
+        assertThat(StatusDerivation.needsHistory(afterPreemption, now, bid, List.of(old, fresh))).isFalse();
+
+        // still pending since its submission: the old instances ran and were preempted unseen, between two polls
+        TaskView submitted = task(TaskStatus.PENDING, TransitionReason.SUBMITTED, T0.minusSeconds(1), List.of(), null,
+                null, null);
+        Derived again = derived(StatusDerivation.derive(submitted, bid, List.of(old, fresh), T0.plusSeconds(32), GRACE));
+        assertThat(StatusDerivation.needsHistory(submitted, again, bid, List.of(old, fresh))).isTrue();
+        // a running task's change always reads it (its times are in the history only)
+        TaskView running = task(TaskStatus.RUNNING, TransitionReason.ALLOCATED, T0.plusSeconds(10),
+                List.of(new InstanceInfo("inst_old", 0, "STATUS_RUNNING", "127.0.0.1", 2111)), null, null, null);
+        Derived preempting = derived(StatusDerivation.derive(running, bid(BidStatus.PREEMPTING, List.of("inst_old"),
+                null), List.of(instance("inst_old", 0, T0, InstanceStatus.STATUS_PREEMPTING, null)),
+                T0.plusSeconds(40), GRACE));
+        assertThat(StatusDerivation.needsHistory(running, preempting, bid(BidStatus.PREEMPTING, List.of("inst_old"),
+                null), List.of(old))).isTrue();
+    }
+
+    @Test
     void aPreemptionThatCameAndWentBetweenTwoPollsIsRestoredInOrder() {
         Instant running = T0.plusSeconds(10);
         Instant notice = T0.plusSeconds(20);
