@@ -43,6 +43,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>Raw baseline in the same server: N rows of the same shape as {@code consumed_event} by JDBC batched INSERTs
  *       (1000 rows per batch and transaction).</li>
  * </ol>
+ * The service runs with a deployment's JVM settings ({@code -Xmx1g -XX:+UseParallelGC}, full JIT) unless
+ * {@code -Dbench.local-jvm=true} (the local runner's C1-only, 384 MB); {@code -Dbench.jfr=file.jfr} records a
+ * JFR profile of the service.
  * Usage: {@code LedgerIngestBench [events=20000]}. Needs {@code ./mvnw -pl cost-accountant install -DskipTests}.
  */
 public final class LedgerIngestBench {
@@ -60,8 +63,24 @@ public final class LedgerIngestBench {
             Path publicKey = Files.createTempFile("bench-jwt-", ".pem");
             Files.writeString(publicKey, DevJwt.shared().publicKeyPem());
             double ledgerRate;
-            try (QuarkusAppProcess app = QuarkusAppProcess.builder("cost-accountant",
-                            QuarkusAppProcess.jarOf("cost-accountant"))
+            QuarkusAppProcess.Builder service = QuarkusAppProcess.builder("cost-accountant",
+                    QuarkusAppProcess.jarOf("cost-accountant"));
+            if (!Boolean.getBoolean("bench.local-jvm")) {
+                // as deployed (the ubi9 openjdk-21 image's run-java defaults: full tiered JIT, ParallelGC), with a
+                // fixed 1 GB heap instead of 80 % of a container's memory, since this machine is shared
+                service.maxHeap("1g").jvmOptions("-XX:+UseParallelGC");
+            }
+            String jfr = System.getProperty("bench.jfr");
+            if (jfr != null) {
+                List<String> options = new java.util.ArrayList<>(Boolean.getBoolean("bench.local-jvm")
+                        ? List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1") : List.of("-XX:+UseParallelGC"));
+                options.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+                service.jvmOptions(options.toArray(String[]::new));
+            }
+            System.out.printf("service JVM: %s%n", Boolean.getBoolean("bench.local-jvm")
+                    ? "local runner (-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)"
+                    : "deployed (-Xmx1g -XX:+UseParallelGC, full JIT)");
+            try (QuarkusAppProcess app = service
                     .env("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
                     .env("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database))
                     .env("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database))

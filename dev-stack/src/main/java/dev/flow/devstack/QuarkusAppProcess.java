@@ -120,6 +120,8 @@ public final class QuarkusAppProcess implements AutoCloseable {
         private String maxHeap = "384m";
         private Path logFile;
         private Duration startTimeout = Duration.ofSeconds(120);
+        /** The local runner's: quick to start and small on a shared laptop, not what a deployment runs. */
+        private List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
 
@@ -160,6 +162,15 @@ public final class QuarkusAppProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * JVM options besides the heap, replacing the local runner's {@code -XX:+UseSerialGC
+         * -XX:TieredStopAtLevel=1}; e.g. a benchmark passes a deployment's settings (full JIT, its collector).
+         */
+        public Builder jvmOptions(String... options) {
+            this.jvmOptions = List.of(options);
+            return this;
+        }
+
         public Builder logFile(Path logFile) {
             this.logFile = logFile;
             return this;
@@ -192,8 +203,9 @@ public final class QuarkusAppProcess implements AutoCloseable {
                         : Files.createTempFile("flow-" + name + "-", ".log");
                 Files.createDirectories(logPath.toAbsolutePath().getParent());
                 List<String> command = new ArrayList<>(List.of(LocalProcesses.javaExecutable(),
-                        "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                        "-Dquarkus.http.port=" + httpPort,
+                        "-Xmx" + maxHeap));
+                command.addAll(jvmOptions);
+                command.addAll(List.of("-Dquarkus.http.port=" + httpPort,
                         "-Dquarkus.http.host=127.0.0.1",
                         "-D" + exitOnEofProperty + "=true"));
                 properties.forEach((k, v) -> command.add("-D" + k + "=" + v));

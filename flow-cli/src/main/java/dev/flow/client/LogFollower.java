@@ -212,7 +212,12 @@ final class LogFollower implements Iterator<LogLine>, AutoCloseable {
             partial.append(data);
             if (last) {
                 try {
-                    queue.add(new Received(gen, FlowHttp.JSON.readValue(partial.toString(), LogLine.class)));
+                    com.fasterxml.jackson.databind.JsonNode message = FlowHttp.JSON.readTree(partial.toString());
+                    // the log-streamer's notes ({"type":"status"} while pending, {"type":"gap"} for a slow reader)
+                    // are not lines (lines are {"type":"line",…})
+                    if (!message.has("type") || "line".equals(message.path("type").asText())) {
+                        queue.add(new Received(gen, FlowHttp.JSON.treeToValue(message, LogLine.class)));
+                    }
                 } catch (JsonProcessingException e) {
                     queue.add(new Failed(gen, e));
                 }

@@ -100,6 +100,25 @@ class FlowClientIT {
         assertThat(task.reason()).isEqualTo("USER_CANCEL");
     }
 
+    /** waitFor follows the submitter's status stream; a submitter restart drops it and the watch reconnects. */
+    @Test
+    void waitForFollowsTheStatusStreamAcrossASubmitterRestart() throws Exception {
+        Task task = flow.run("echo started; sleep 20", RunOptions.instanceType("a100").withName("client-wait-restart"));
+        List<TaskStatus> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Task> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> task.waitFor(PATIENCE, v -> seen.add(v.status())));
+        // the first event is the stream's current view: from then on the watch is subscribed
+        org.awaitility.Awaitility.await().atMost(PATIENCE).until(() -> !seen.isEmpty());
+        assertThat(waiting).isNotDone();
+
+        LocalPlatform.stack().restartService("submitter-service");
+
+        Task done = waiting.get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(seen.getLast()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(seen).first().isIn(TaskStatus.PENDING, TaskStatus.RUNNING);
+    }
+
     @Test
     void everyErrorClassSurfacesWithSuggestions() {
         // ValidationError: a misspelt instance type, with the closest names

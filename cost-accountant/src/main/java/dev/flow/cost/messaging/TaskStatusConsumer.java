@@ -66,7 +66,8 @@ public class TaskStatusConsumer {
         String type = headers.get(EventCodec.Headers.TYPE);
         Optional<FlowEvent> decoded;
         try {
-            decoded = CloudEventRecords.fromRecord(record);
+            // the headers read once (CloudEventRecords.fromRecord would read them again)
+            decoded = EventCodec.decode(headers, record.value());
         } catch (IllegalArgumentException e) {
             LOG.warnf("skipping malformed %s at %s-%d@%d: %s", type, record.topic(), record.partition(),
                     record.offset(), e.getMessage());

@@ -32,6 +32,10 @@ public interface SubmitterConfig {
     @WithDefault("5m")
     Duration projectCacheTtl();
 
+    /** How often an open status stream ({@code GET /v1/tasks/{id}/events}) sends a comment, so proxies keep it open. */
+    @WithDefault("15s")
+    Duration eventsHeartbeat();
+
     Outbox outbox();
 
     CancelSweep cancelSweep();

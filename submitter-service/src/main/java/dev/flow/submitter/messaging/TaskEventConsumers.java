@@ -8,6 +8,7 @@ import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.WorkloadExited;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.submitter.service.TaskChanges;
 import dev.flow.submitter.service.TaskService;
 import dev.flow.submitter.service.TaskStore;
 import io.smallrye.mutiny.Uni;
@@ -27,7 +28,8 @@ import java.util.Optional;
  *       {@code ResubmitTask} → a new bid {@code flow-<id>-r<k>} ({@code TaskResubmitted}, {@code BidPlaced}).</li>
  *   <li>{@code flow.task.lifecycle}: {@code WorkloadExited} of node 0, or a failed exit of any node → cancel the bid,
  *       so billing stops; the poller closes the task from the exit itself.</li>
- *   <li>{@code flow.task.status}: {@code TaskStatusChanged} → the read model.</li>
+ *   <li>{@code flow.task.status}: {@code TaskStatusChanged} → the read model, then {@link TaskChanges} (the
+ *       task's open status streams).</li>
  *   <li>{@code flow.cost.updates} (own consumer group): {@code TaskCostUpdated} → the task's {@code total_cost}.</li>
  * </ul>
  */
@@ -39,10 +41,12 @@ public class TaskEventConsumers {
 
     private final TaskService tasks;
     private final TaskStore store;
+    private final TaskChanges changes;
 
-    public TaskEventConsumers(TaskService tasks, TaskStore store) {
+    public TaskEventConsumers(TaskService tasks, TaskStore store, TaskChanges changes) {
         this.tasks = tasks;
         this.store = store;
+        this.changes = changes;
     }
 
     @Incoming("task-commands")
@@ -83,15 +87,22 @@ public class TaskEventConsumers {
     @Incoming("task-status")
     public Uni<Void> onStatus(ConsumerRecord<String, byte[]> record) {
         return handle(record, event -> event instanceof TaskStatusChanged changed
-                ? store.applyStatus(changed).replaceWithVoid()
+                ? store.applyStatus(changed).invoke(known -> announce(known, changed.taskId())).replaceWithVoid()
                 : Uni.createFrom().voidItem());
     }
 
     @Incoming("cost-updates")
     public Uni<Void> onCost(ConsumerRecord<String, byte[]> record) {
         return handle(record, event -> event instanceof TaskCostUpdated cost
-                ? store.applyCost(cost).replaceWithVoid()
+                ? store.applyCost(cost).invoke(known -> announce(known, cost.taskId())).replaceWithVoid()
                 : Uni.createFrom().voidItem()); // ProjectCostUpdated: not the submitter's business
+    }
+
+    /** After the commit: open status streams of the task re-read it. */
+    private void announce(boolean known, String taskId) {
+        if (known) {
+            changes.changed(taskId);
+        }
     }
 
     private Uni<Void> handle(ConsumerRecord<String, byte[]> record,
