@@ -308,8 +308,9 @@ class EndToEndIT {
 
     /** The task's status events until one reaches {@code last}, in the order the poller published them. */
     private static List<TaskStatusChanged> awaitStatus(String taskId, TaskStatus last) {
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
-                .until(() -> statusChanges(taskId).stream().anyMatch(c -> c.to() == last));
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertThat(statusChanges(taskId))
+                .as(() -> taskId + " reaches " + last + "; its status events so far: " + statusChanges(taskId))
+                .anyMatch(c -> c.to() == last));
         return statusChanges(taskId);
     }
 

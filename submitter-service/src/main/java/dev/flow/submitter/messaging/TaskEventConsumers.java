@@ -26,8 +26,10 @@ import java.util.Optional;
  *   <li>{@code flow.task.commands}: {@code StopTask} → cancel the bid (and {@code CancelRequested} with its reason);
  *       for a task it does not know with reason {@code ORPHAN}, cancel the bids named after it in every project;
  *       {@code ResubmitTask} → a new bid {@code flow-<id>-r<k>} ({@code TaskResubmitted}, {@code BidPlaced}).</li>
- *   <li>{@code flow.task.lifecycle}: {@code WorkloadExited} of node 0, or a failed exit of any node → cancel the bid,
- *       so billing stops; the poller closes the task from the exit itself.</li>
+ *   <li>{@code flow.task.lifecycle}: {@code WorkloadExited} → cancel the bid, so billing stops; the poller closes
+ *       the task from the exit itself. The log-streamer publishes one per task, when its workload is over: at the
+ *       first failing node, or once every node exited 0 (naming the last one), so whichever node it names, the
+ *       task is done.</li>
  *   <li>{@code flow.task.status}: {@code TaskStatusChanged} → the read model, then {@link TaskChanges} (the
  *       task's open status streams).</li>
  *   <li>{@code flow.cost.updates} (own consumer group): {@code TaskCostUpdated} → the task's {@code total_cost}.</li>
@@ -76,11 +78,11 @@ public class TaskEventConsumers {
     @Incoming("task-lifecycle")
     public Uni<Void> onLifecycle(ConsumerRecord<String, byte[]> record) {
         return handle(record, event -> {
-            if (event instanceof WorkloadExited exited && (exited.node() == 0 || exited.exitCode() != 0)) {
+            if (event instanceof WorkloadExited exited) {
                 return tasks.cancel(exited.taskId(), TransitionReason.workloadExit(exited.exitCode()), SELF, false)
                         .replaceWithVoid();
             }
-            return Uni.createFrom().voidItem(); // our own events, and other nodes' clean exits
+            return Uni.createFrom().voidItem(); // our own events
         });
     }
 

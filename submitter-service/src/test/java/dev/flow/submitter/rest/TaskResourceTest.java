@@ -522,6 +522,20 @@ class TaskResourceTest {
         asAlice().get("/v1/tasks/" + taskId).then().body("cancel_requested", equalTo(true));
     }
 
+    /** A 2-node task whose last node to finish was node 1: the log-streamer names that node, the task is done. */
+    @Test
+    void workloadExitNamingAnotherNodeThanTheFirstAlsoCancelsTheBid() {
+        String taskId = submit(("{\"name\": \"%s\", \"instance_type\": \"a100\", \"num_instances\": 2, "
+                + "\"command\": \"sleep 60\"}").formatted(uniqueName("exit-n1"))).then().statusCode(201)
+                .extract().path("task_id");
+        String bidFid = bidOf(taskId).orElseThrow().fid();
+        kafka.produce(Serdes.String(), Serdes.ByteArray())
+                .fromRecords(record(Topics.TASK_LIFECYCLE, new WorkloadExited(taskId, 1, 0, Instant.now())))
+                .awaitCompletion();
+        awaitBidTerminated(bidFid);
+        asAlice().get("/v1/tasks/" + taskId).then().body("cancel_requested", equalTo(true));
+    }
+
     @Test
     void readModelFollowsStatusEvents() {
         String taskId = submit(("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\", "
