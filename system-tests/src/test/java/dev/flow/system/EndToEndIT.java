@@ -169,6 +169,10 @@ class EndToEndIT {
                 .post(submitter() + "/v1/tasks")
                 .then().statusCode(201).extract().path("task_id");
         awaitStatus(taskId, TaskStatus.RUNNING);
+        java.util.function.Consumer<List<JsonNode>> saidUp =
+                lines -> assertThat(lines).extracting(line -> line.path("text").asText()).contains("up");
+        String logStreamer = stack.service("log-streamer").orElseThrow().baseUrl();
+        logLines(logStreamer, taskId, saidUp); // collected before the preemption takes the node away
         JsonNode task = task(taskId);
         String region = task.path("region").asText();
         String firstBid = task.path("bid_fid").asText();
@@ -192,8 +196,7 @@ class EndToEndIT {
                     .satisfies(r -> assertThat(r.oldBidFid()).isEqualTo(firstBid))
                     .satisfies(r -> assertThat(r.restartCount()).isEqualTo(1));
             // the preempted run's lines stay readable while the task waits for its new bid
-            logLines(stack.service("log-streamer").orElseThrow().baseUrl(), taskId,
-                    lines -> assertThat(lines).extracting(line -> line.path("text").asText()).contains("up"));
+            logLines(logStreamer, taskId, saidUp);
         } finally {
             emulator.setSpotPrice(type, region, null); // the market falls back: the new bid wins an instance
         }
