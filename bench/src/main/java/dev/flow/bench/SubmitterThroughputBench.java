@@ -127,7 +127,7 @@ public final class SubmitterThroughputBench {
     /** The submitter's kinds of Mithril call per task (availability also counts the poller's, a few per second). */
     private static String callsPerTask(JsonNode before, JsonNode after, int count) {
         StringBuilder out = new StringBuilder();
-        for (String endpoint : List.of("GET /v2/instance-types", "GET /v2/spot/availability", "GET /v2/ssh-keys",
+        for (String endpoint : List.of("GET /v2/instance-types", "GET /v2/spot/availability", "GET /v2/ssh-keys", "GET /v2/quotas",
                 "GET /v2/spot/bids", "POST /v2/spot/bids")) {
             long calls = after.path(endpoint).asLong() - before.path(endpoint).asLong();
             out.append(String.format("%s %.2f  ", endpoint, calls / (double) count));

@@ -208,7 +208,7 @@ public class TaskService {
      * the quota cannot be read the check is left to Mithril.
      */
     Uni<Void> checkQuota(String project, String projectFid, Placement placement, int quantity) {
-        return Uni.combine().all().unis(mithril.quotas(projectFid), mithril.instanceTypes()).asTuple()
+        return Uni.combine().all().unis(mithril.quotas(projectFid), catalog.instanceTypes()).asTuple()
                 .map(t -> {
                     java.util.Set<String> fidsOfType = t.getItem2().stream()
                             .filter(it -> placement.instanceTypeName().equals(it.name()))
