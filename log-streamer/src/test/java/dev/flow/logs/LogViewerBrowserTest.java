@@ -19,6 +19,7 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -56,6 +57,7 @@ import static org.awaitility.Awaitility.await;
 @WithTestResource(JwtTestResource.class)
 @WithTestResource(MithrilEmulatorTestResource.class)
 @WithTestResource(PlatformKeyResource.class)
+@Tag("browser") // needs Debian's chromium: ./mvnw verify -Pbrowser
 class LogViewerBrowserTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
