@@ -193,6 +193,42 @@ public final class QuarkusAppProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The settings this application gets (environment and system properties, with its HTTP port) as
+         * configuration properties: what a developer's {@code quarkus:dev} of the same service reads to join the
+         * running stack. An environment variable appears under its own name (the name the application's
+         * expressions use, e.g. {@code ${MITHRIL_DEFAULT_PROJECT}}) and under the property it stands for
+         * ({@code KAFKA_BOOTSTRAP_SERVERS} is {@code kafka.bootstrap.servers}): a properties file is not mapped the
+         * way the environment is.
+         */
+        public Map<String, String> asConfiguration(int httpPort) {
+            Map<String, String> configuration = new LinkedHashMap<>();
+            environment.forEach((key, value) -> {
+                configuration.put(key, value);
+                propertyNameOf(key).ifPresent(property -> configuration.put(property, value));
+            });
+            configuration.putAll(properties);
+            configuration.put("quarkus.http.port", Integer.toString(httpPort));
+            return configuration;
+        }
+
+        /**
+         * The property an environment variable the stack passes stands for: Quarkus', MicroProfile's and Kafka's
+         * names are dotted ({@code QUARKUS_DATASOURCE_REACTIVE_URL}), Mithril's are service-support's
+         * {@code mithril.*} mapping ({@code MITHRIL_API_KEY} is {@code mithril.api-key}); the rest are only read
+         * through expressions under their own names.
+         */
+        private static java.util.Optional<String> propertyNameOf(String environmentName) {
+            String lower = environmentName.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("quarkus_") || lower.startsWith("mp_") || lower.startsWith("kafka_")) {
+                return java.util.Optional.of(lower.replace('_', '.'));
+            }
+            if (lower.startsWith("mithril_")) {
+                return java.util.Optional.of("mithril." + lower.substring("mithril_".length()).replace('_', '-'));
+            }
+            return java.util.Optional.empty();
+        }
+
         public QuarkusAppProcess start() {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is missing: build it first (./mvnw install -DskipTests)");

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
 
 import dev.flow.devstack.DevJwt;
 import dev.flow.devstack.EmbeddedKafkaBroker;
@@ -147,12 +149,9 @@ public final class LocalStack implements AutoCloseable {
         devToken = jwt.token("developer", List.of(mithril.project()), java.util.Set.of("admin"), Duration.ofHours(12));
         writePrivate(settings.stateDir().resolve("dev-token"), devToken + "\n");
 
+        Set<String> leftOut = servicesLeftOut();
         for (Service service : SERVICES) {
             Path jar = QuarkusAppProcess.jarOf(service.name());
-            if (!Files.isRegularFile(jar)) {
-                out.printf("  -  %-18s not built (%s missing), skipped%n", service.name(), jar);
-                continue;
-            }
             t = System.nanoTime();
             QuarkusAppProcess.Builder app = QuarkusAppProcess.builder(service.name(), jar)
                     .port(settings.fixedPorts() ? service.defaultPort() : 0)
@@ -176,6 +175,17 @@ public final class LocalStack implements AutoCloseable {
                 }
             }
             settings.serviceProperties().forEach(app::property);
+            int devPort = settings.fixedPorts() ? service.defaultPort() : 0;
+            writeDevConfiguration(service.name(), app.asConfiguration(devPort));
+            if (leftOut.contains(service.name())) {
+                out.printf("  -  %-18s left out (FLOW_LOCAL_WITHOUT): ./mvnw -pl %s quarkus:dev%n", service.name(),
+                        service.name());
+                continue;
+            }
+            if (!Files.isRegularFile(jar)) {
+                out.printf("  -  %-18s not built (%s missing), skipped%n", service.name(), jar);
+                continue;
+            }
             QuarkusAppProcess process = track(app.start());
             services.put(service.name(), process);
             serviceBuilders.put(service.name(), app.port(process.port()));
@@ -294,6 +304,46 @@ public final class LocalStack implements AutoCloseable {
             return Integer.parseInt(value.trim());
         }
         return settings.fixedPorts() ? localDefault : 0;
+    }
+
+    /** The services {@code FLOW_LOCAL_WITHOUT} (comma-separated module names) asks not to start. */
+    private Set<String> servicesLeftOut() {
+        String value = settings.env().getOrDefault("FLOW_LOCAL_WITHOUT", "");
+        Set<String> names = new java.util.TreeSet<>();
+        for (String name : value.split(",")) {
+            if (!name.isBlank()) {
+                names.add(name.trim());
+            }
+        }
+        Set<String> known = new java.util.TreeSet<>();
+        SERVICES.forEach(service -> known.add(service.name()));
+        if (!known.containsAll(names)) {
+            throw new IllegalArgumentException("FLOW_LOCAL_WITHOUT names " + names + "; the services are " + known);
+        }
+        return names;
+    }
+
+    /**
+     * {@code dev/<service>.properties} in the state directory: the settings the stack gives that service (broker,
+     * database, Mithril, JWT key, platform SSH key, port). Each service's {@code %dev} profile reads it, so
+     * {@code ./mvnw -pl <service> quarkus:dev} joins the running stack in place of the one left out. It holds the
+     * Mithril key, so only its owner may read it, like the dev token.
+     */
+    private void writeDevConfiguration(String service, Map<String, String> configuration) {
+        Properties properties = new Properties();
+        properties.putAll(configuration);
+        java.io.StringWriter text = new java.io.StringWriter();
+        try {
+            properties.store(text, "written by ./flow-local for ./mvnw -pl " + service + " quarkus:dev");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        writePrivate(devConfiguration(settings.stateDir(), service), text.toString());
+    }
+
+    /** Where {@link #writeDevConfiguration} puts a service's settings. */
+    public static Path devConfiguration(Path stateDir, String service) {
+        return stateDir.resolve("dev").resolve(service + ".properties");
     }
 
     /** Writes a file only its owner may read: tokens and keys. */
