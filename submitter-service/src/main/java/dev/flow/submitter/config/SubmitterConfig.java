@@ -42,6 +42,15 @@ public interface SubmitterConfig {
 
     Reconcile reconcile();
 
+    MithrilHealth mithrilHealth();
+
+    /** How Mithril's health is observed (MithrilHealth): on a schedule, cached, never per probe. */
+    interface MithrilHealth {
+        /** How often Mithril is asked (read by the scheduler). */
+        @WithDefault("10s")
+        Duration interval();
+    }
+
     FaultHooks faultHooks();
 
     /** Test-only fault injection ({@code FaultHooks}); only the {@code test} profile turns it on. */
