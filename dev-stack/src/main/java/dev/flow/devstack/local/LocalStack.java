@@ -163,6 +163,7 @@ public final class LocalStack implements AutoCloseable {
                     .env("MITHRIL_DEFAULT_PROJECT", mithril.project())
                     .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", publicKey.toString())
                     .env("MP_JWT_VERIFY_ISSUER", DevJwt.ISSUER)
+                    .env("MP_JWT_VERIFY_AUDIENCES", DevJwt.AUDIENCE)
                     .env("FLOW_PLATFORM_SSH_KEY_FID", platformKey.fid())
                     .env("FLOW_PLATFORM_SSH_PRIVATE_KEY_PATH", platformKey.privateKeyFile().toString());
             if (service.usesDatabase()) {
