@@ -146,6 +146,10 @@ public final class LocalStack implements AutoCloseable {
         // a working day's token: the local stack's key pair is new at every start anyway
         devToken = jwt.token("developer", List.of(mithril.project()), java.util.Set.of("admin"), Duration.ofHours(12));
         writePrivate(settings.stateDir().resolve("dev-token"), devToken + "\n");
+        // the dev token is a tenant's (admin = its own project's budgets); /q/metrics needs the operator's
+        writePrivate(settings.stateDir().resolve("operator-token"),
+                jwt.token("prometheus", List.of(), java.util.Set.of(DevJwt.OPERATOR_GROUP), Duration.ofHours(12))
+                        + "\n");
 
         for (Service service : SERVICES) {
             Path jar = QuarkusAppProcess.jarOf(service.name());
@@ -192,6 +196,8 @@ public final class LocalStack implements AutoCloseable {
         services.forEach((name, app) -> out.printf("  %-18s %s%n", name, app.baseUrl()));
         out.println("  dev token          " + settings.stateDir().resolve("dev-token")
                 + "  (project " + mithril.project() + ", admin)");
+        out.println("  operator token     " + settings.stateDir().resolve("operator-token")
+                + "  (flow-operator: /q/metrics only)");
         out.println();
         out.println("  export FLOW_TOKEN=" + devToken);
         if (services.containsKey("submitter-service")) {
