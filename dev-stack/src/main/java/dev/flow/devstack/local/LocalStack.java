@@ -72,6 +72,7 @@ public final class LocalStack implements AutoCloseable {
     private MithrilAccess mithril;
     private DevJwt jwt;
     private String devToken;
+    private String operatorToken;
 
     private LocalStack(Settings settings) {
         this.settings = settings;
@@ -147,9 +148,9 @@ public final class LocalStack implements AutoCloseable {
         devToken = jwt.token("developer", List.of(mithril.project()), java.util.Set.of("admin"), Duration.ofHours(12));
         writePrivate(settings.stateDir().resolve("dev-token"), devToken + "\n");
         // the dev token is a tenant's (admin = its own project's budgets); /q/metrics needs the operator's
-        writePrivate(settings.stateDir().resolve("operator-token"),
-                jwt.token("prometheus", List.of(), java.util.Set.of(DevJwt.OPERATOR_GROUP), Duration.ofHours(12))
-                        + "\n");
+        operatorToken = jwt.token("prometheus", List.of(), java.util.Set.of(DevJwt.OPERATOR_GROUP),
+                Duration.ofHours(12));
+        writePrivate(settings.stateDir().resolve("operator-token"), operatorToken + "\n");
 
         for (Service service : SERVICES) {
             Path jar = QuarkusAppProcess.jarOf(service.name());
@@ -232,6 +233,11 @@ public final class LocalStack implements AutoCloseable {
     /** An admin token for the stack's project. */
     public String devToken() {
         return devToken;
+    }
+
+    /** The platform operator's token ({@code flow-operator}): what reads {@code /q/metrics}. */
+    public String operatorToken() {
+        return operatorToken;
     }
 
     /** A started service by module name. */
