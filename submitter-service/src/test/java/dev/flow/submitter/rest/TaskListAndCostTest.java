@@ -10,6 +10,7 @@ import dev.flow.model.event.TaskCostUpdated;
 import dev.flow.model.event.Topics;
 import dev.flow.model.money.Money;
 import dev.flow.submitter.PlatformKeyTestResource;
+import dev.flow.submitter.SubmitterTestSupport;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
