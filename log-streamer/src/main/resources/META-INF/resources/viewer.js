@@ -25,6 +25,7 @@
         state.token = value;
         $('token').value = '';
         refreshTasks();
+        if (state.task && !state.socket) connect(); // e.g. after the old token expired
       }
     });
   }
@@ -100,9 +101,11 @@
     } else {
       params.set('tail', $('tail').value || '200');
     }
-    params.set('access_token', state.token); // browsers cannot set headers on a WebSocket
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(`${scheme}//${location.host}/v1/tasks/${encodeURIComponent(state.task)}/logs?${params}`);
+    // A browser's WebSocket cannot set headers, and a token in the URL would land in access logs and history: it
+    // travels as a subprotocol instead (the server answers with `flow.v1`, never echoing the token).
+    const socket = new WebSocket(`${scheme}//${location.host}/v1/tasks/${encodeURIComponent(state.task)}/logs?${params}`,
+      ['flow.v1', 'bearer.' + state.token]);
     state.socket = socket;
     setConn('connecting');
     socket.onopen = () => {
@@ -118,6 +121,11 @@
       state.socket = null;
       if (!follow && event.code === 1000) {
         setConn('paused');
+        return;
+      }
+      if (event.code === 1008) { // policy violation: the token expired; retrying with it would fail again
+        setConn('token expired');
+        $('notice').textContent = 'your token expired: paste a fresh one to go on';
         return;
       }
       // network loss, server restart, a replica going away: come back after the last token

@@ -74,7 +74,7 @@ public final class EndToEndBench {
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long callsBefore = pollerCalls(stack);
-        double cyclesBefore = metric(http, poller, "flow_poller_cycles_total");
+        double cyclesBefore = metric(http, poller, stack.operatorToken(), "flow_poller_cycles_total");
         long start = System.nanoTime();
         List<CompletableFuture<Void>> submits = new ArrayList<>();
         for (int i = 0; i < tasks; i++) {
@@ -110,7 +110,7 @@ public final class EndToEndBench {
             Thread.sleep(100); // a benchmark waiting for its work to finish; no assertion depends on it
         }
         long totalMs = (System.nanoTime() - start) / 1_000_000;
-        double cycles = metric(http, poller, "flow_poller_cycles_total") - cyclesBefore;
+        double cycles = metric(http, poller, stack.operatorToken(), "flow_poller_cycles_total") - cyclesBefore;
         long calls = pollerCalls(stack) - callsBefore;
         status.stop();
 
@@ -168,8 +168,10 @@ public final class EndToEndBench {
     }
 
     /** Sums a Prometheus counter over its labels from /q/metrics. */
-    private static double metric(HttpClient http, String base, String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
+    private static double metric(HttpClient http, String base, String operatorToken, String name) throws Exception {
+        // /q/metrics is for the platform operator's token only
+        String text = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
+                        .header("Authorization", "Bearer " + operatorToken).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})?\\s+([0-9.eE+-]+)$", Pattern.MULTILINE)
                 .matcher(text);

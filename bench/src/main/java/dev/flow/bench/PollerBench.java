@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flow.devstack.DevJwt;
 import dev.flow.devstack.EmbeddedKafkaBroker;
 import dev.flow.devstack.MithrilEmulator;
 import dev.flow.devstack.QuarkusAppProcess;
@@ -97,6 +98,11 @@ public final class PollerBench {
                      .env("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
                      .env("MITHRIL_API_URL", emulator.baseUrl())
                      .env("MITHRIL_API_KEY", emulator.apiKey())
+                     // /q/metrics needs the operator's token: the poller verifies it with this signer's key
+                     .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", Files.writeString(logs.resolve("jwt-public.pem"),
+                             DevJwt.shared().publicKeyPem()).toString())
+                     .env("MP_JWT_VERIFY_ISSUER", DevJwt.ISSUER)
+                     .env("MP_JWT_VERIFY_AUDIENCES", DevJwt.AUDIENCE)
                      // one interval: every delay is measured against the same pause
                      .property("flow.poller.interval", interval.toMillis() + "ms")
                      .property("flow.poller.steady-interval", interval.toMillis() + "ms")
@@ -328,9 +334,13 @@ public final class PollerBench {
                 metric(http, poller, "flow_poller_cycle_duration_seconds_max"));
     }
 
+    /** /q/metrics is for the platform operator's token only. */
+    private static final String OPERATOR_TOKEN = DevJwt.shared().operatorToken("bench");
+
     /** Sums a Prometheus series over its labels from /q/metrics. */
     private static double metric(HttpClient http, QuarkusAppProcess app, String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/q/metrics")).build(),
+        String text = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/q/metrics"))
+                        .header("Authorization", "Bearer " + OPERATOR_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})?\\s+([0-9.eE+-]+)$", Pattern.MULTILINE)
                 .matcher(text);

@@ -318,6 +318,47 @@ class BudgetAlertsTest {
                 .filter(StopTask.class::isInstance).map(StopTask.class::cast).toList();
     }
 
+    /** Issue 13 "Isolation": admin is a tenant role, scoped to the token's projects; it opens no other project. */
+    @Test
+    void anAdminOfAnotherProjectSeesNoneOfThisProjectsCostsOrBudgets() {
+        String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);
+        String task = newTask();
+        String id = given().auth().oauth2(admin(project)).contentType("application/json")
+                .body(Map.of("period", "total", "limit", "$1000"))
+                .post("/v1/budgets").then().statusCode(201).extract().path("id");
+        Instant t0 = Instant.parse("2025-07-01T08:00:00Z");
+        sendRun(task, project, t0, TaskStatus.COMPLETED, t0.plus(Duration.ofHours(1)), "$2.00");
+
+        String stranger = admin("flow-other");
+        given().auth().oauth2(stranger).get("/v1/costs/tasks/" + task).then().statusCode(404).contentType(PROBLEM);
+        given().auth().oauth2(stranger).get("/v1/costs/projects/" + project).then().statusCode(404)
+                .contentType(PROBLEM);
+        given().auth().oauth2(stranger).get("/v1/costs/projects/" + project + ".csv").then().statusCode(404);
+        given().auth().oauth2(stranger).get("/v1/costs/projects/" + project + "/chart.svg").then().statusCode(404);
+        given().auth().oauth2(stranger).get("/v1/budgets/" + id).then().statusCode(404).contentType(PROBLEM);
+        given().auth().oauth2(stranger).get("/v1/budgets?project=" + project).then().statusCode(404);
+        given().auth().oauth2(stranger).get("/v1/budgets").then().statusCode(200)
+                .body("id", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(id)));
+        // nor may it create or replace this project's budget
+        given().auth().oauth2(stranger).contentType("application/json")
+                .body(Map.of("project", project, "period", "total", "limit", "$1"))
+                .post("/v1/budgets").then().statusCode(422).contentType(PROBLEM);
+        given().auth().oauth2(stranger).delete("/v1/budgets/" + id).then().statusCode(404);
+        given().auth().oauth2(token(project)).get("/v1/budgets/" + id).then().statusCode(200)
+                .body("limit", equalTo("$1000.00"));
+        given().auth().oauth2(token(project)).get("/v1/costs/tasks/" + task).then().statusCode(200);
+    }
+
+    @Test
+    void aTokenForAnotherAudienceIsRefusedWithAProblem() {
+        String foreign = DevJwt.shared().token("ada", List.of("flow-other"), Set.of("admin"), Duration.ofHours(1),
+                "another-audience");
+        given().auth().oauth2(foreign).get("/v1/budgets").then().statusCode(401).contentType(PROBLEM)
+                .body("status", equalTo(401));
+        given().auth().oauth2(foreign).get("/v1/costs/projects/flow-other").then().statusCode(401)
+                .contentType(PROBLEM);
+    }
+
     @Test
     void onlyAnAdminChangesBudgets() {
         String project = "proj-" + UUID.randomUUID().toString().substring(0, 8);

@@ -169,8 +169,14 @@ class StorageAndSightTest {
         assertThat(update.periodStart()).isEqualTo(Instant.now().atZone(java.time.ZoneOffset.UTC).toLocalDate()
                 .withDayOfMonth(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
 
+        // every project's spend is in /q/metrics: for the platform operator's token only (ProjectAccess)
+        given().get("/q/metrics").then().statusCode(401);
+        given().auth().oauth2(DevJwt.shared().adminToken("root", List.of(PROJECT))).get("/q/metrics")
+                .then().statusCode(404); // the platform's forbidden answer
+        String operator = DevJwt.shared().operatorToken("prometheus");
         await().atMost(WAIT).untilAsserted(() -> {
-            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = given().auth().oauth2(operator).get("/q/metrics").then().statusCode(200).extract()
+                    .asString();
             assertThat(metrics).contains("flow_cost_project_burn_rate{project=\"flow-other\"} 3.0");
             assertThat(metrics).containsPattern("flow_cost_project_spend\\{project=\"flow-other\"} [1-9]");
             assertThat(metrics).containsPattern("flow_cost_budget_utilisation\\{[^}]*project=\"flow-other\"[^}]*} 0\\.[0-9]*[1-9]");

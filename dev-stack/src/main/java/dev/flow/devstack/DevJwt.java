@@ -21,6 +21,10 @@ import io.smallrye.jwt.build.Jwt;
 public final class DevJwt {
 
     public static final String ISSUER = "https://flow.dev/dev-stack";
+    /** The audience every service verifies ({@code mp.jwt.verify.audiences}, env {@code FLOW_JWT_AUDIENCE}). */
+    public static final String AUDIENCE = "flow-platform";
+    /** The platform operator's group (reads {@code /q/metrics}); no tenant token carries it. */
+    public static final String OPERATOR_GROUP = "flow-operator";
 
     private static DevJwt shared;
 
@@ -64,17 +68,29 @@ public final class DevJwt {
         return token(subject, projects, Set.of(), Duration.ofHours(1));
     }
 
-    /** A token for an admin of the given projects (budgets may be changed), valid for an hour. */
+    /** A token for an admin of the given projects (their budgets may be changed, nothing more), valid for an hour. */
     public String adminToken(String subject, List<String> projects) {
         return token(subject, projects, Set.of("admin"), Duration.ofHours(1));
     }
 
+    /** A token for the platform operator (Prometheus scraping {@code /q/metrics}): no project, valid for an hour. */
+    public String operatorToken(String subject) {
+        return token(subject, List.of(), Set.of(OPERATOR_GROUP), Duration.ofHours(1));
+    }
+
     /** A token with every setting chosen; a negative lifetime gives an expired token. */
     public String token(String subject, List<String> projects, Set<String> groups, Duration lifetime) {
+        return token(subject, projects, groups, lifetime, AUDIENCE);
+    }
+
+    /** As {@link #token(String, List, Set, Duration)}, issued for another audience (which the services refuse). */
+    public String token(String subject, List<String> projects, Set<String> groups, Duration lifetime,
+                        String audience) {
         Instant now = Instant.now();
         Instant issuedAt = lifetime.isNegative() ? now.plus(lifetime).minus(Duration.ofMinutes(5)) : now;
         PrivateKey key = keys.getPrivate();
         return Jwt.issuer(ISSUER)
+                .audience(audience)
                 .subject(subject)
                 .upn(subject)
                 .claim("projects", projects)

@@ -32,8 +32,24 @@ class DevJwtTest {
         assertThat(claims.get("sub").asText()).isEqualTo("alice");
         assertThat(claims.get("projects")).extracting(JsonNode::asText).containsExactly("proj_a", "proj_b");
         assertThat(claims.get("groups")).extracting(JsonNode::asText).containsExactly("admin");
+        assertThat(claims.get("aud").asText()).isEqualTo(DevJwt.AUDIENCE);
         assertThat(verifies(jwt, parts)).isTrue();
         assertThat(verifies(DevJwt.generate(), parts)).as("another key pair").isFalse();
+    }
+
+    @Test
+    void onlyTheOperatorTokenCarriesTheOperatorGroupAndItNamesNoProject() throws Exception {
+        DevJwt jwt = DevJwt.generate();
+        JsonNode operator = decode(jwt.operatorToken("prometheus").split("\\.")[1]);
+        assertThat(operator.get("groups")).extracting(JsonNode::asText).containsExactly(DevJwt.OPERATOR_GROUP);
+        assertThat(operator.get("projects")).isEmpty();
+        for (String tenant : List.of(jwt.adminToken("alice", List.of("proj_a")), jwt.token("bob", List.of("proj_a")))) {
+            JsonNode claims = decode(tenant.split("\\.")[1]);
+            assertThat(claims.path("groups")).extracting(JsonNode::asText).doesNotContain(DevJwt.OPERATOR_GROUP);
+        }
+        JsonNode foreign = decode(jwt.token("bob", List.of("proj_a"), Set.of(), Duration.ofMinutes(5), "elsewhere")
+                .split("\\.")[1]);
+        assertThat(foreign.get("aud").asText()).isEqualTo("elsewhere");
     }
 
     @Test

@@ -235,9 +235,13 @@ class LogFanoutTest {
         List<String> listed = given().auth().oauth2(alice).get("/v1/logs/tasks").then().statusCode(200)
                 .extract().jsonPath().getList("task_id", String.class);
         assertThat(listed).contains(taskId).doesNotContain(foreign);
+        // admin is scoped: an admin of no project lists nothing, one of alice's project lists what alice does
         List<String> forAdmin = given().auth().oauth2(DevJwt.shared().adminToken("root", List.of()))
                 .get("/v1/logs/tasks").then().statusCode(200).extract().jsonPath().getList("task_id", String.class);
-        assertThat(forAdmin).contains(taskId, foreign);
+        assertThat(forAdmin).doesNotContain(taskId, foreign);
+        List<String> forProjectAdmin = given().auth().oauth2(DevJwt.shared().adminToken("root", List.of(PROJECT)))
+                .get("/v1/logs/tasks").then().statusCode(200).extract().jsonPath().getList("task_id", String.class);
+        assertThat(forProjectAdmin).contains(taskId).doesNotContain(foreign);
         given().get("/v1/logs/tasks").then().statusCode(401);
     }
 

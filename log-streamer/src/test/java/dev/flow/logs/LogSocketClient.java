@@ -19,6 +19,9 @@ final class LogSocketClient implements AutoCloseable {
 
     final List<JsonObject> messages = new CopyOnWriteArrayList<>();
     final AtomicBoolean closed = new AtomicBoolean();
+    /** The close code the server sent (null until closed, or when it sent none). */
+    volatile Short closeCode;
+    volatile String closeReason;
     private final WebSocketClient client;
     private volatile WebSocket socket;
 
@@ -33,12 +36,27 @@ final class LogSocketClient implements AutoCloseable {
         if (bearer != null) {
             options.addHeader("Authorization", "Bearer " + bearer);
         }
+        return connect(vertx, options);
+    }
+
+    /** Connects as a browser does: no Authorization header, the token among the offered subprotocols. */
+    static LogSocketClient connectOffering(Vertx vertx, URI base, String pathAndQuery, List<String> subprotocols)
+            throws Exception {
+        return connect(vertx, new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort())
+                .setURI(pathAndQuery).setSubProtocols(subprotocols));
+    }
+
+    private static LogSocketClient connect(Vertx vertx, WebSocketConnectOptions options) throws Exception {
         LogSocketClient result = new LogSocketClient(vertx.createWebSocketClient());
         try {
             // handlers are set in the connect callback, on the socket's context, before any frame is delivered
             result.socket = result.client.connect(options).map(ws -> {
                 ws.textMessageHandler(text -> result.messages.add(new JsonObject(text)));
-                ws.closeHandler(v -> result.closed.set(true));
+                ws.closeHandler(v -> {
+                    result.closeCode = ws.closeStatusCode();
+                    result.closeReason = ws.closeReason();
+                    result.closed.set(true);
+                });
                 return ws;
             }).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
             return result;
@@ -49,6 +67,11 @@ final class LogSocketClient implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The subprotocol the server selected (null when none). */
+    String subprotocol() {
+        return socket.subProtocol();
     }
 
     /** The texts of the log lines received (not of {@code status} or {@code gap} messages). */

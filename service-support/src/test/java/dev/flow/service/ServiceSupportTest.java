@@ -71,6 +71,15 @@ class ServiceSupportTest {
                 .statusCode(404).contentType(PROBLEM)
                 .body("type", equalTo("https://flow.dev/errors/ResourceNotFoundError"))
                 .body("detail", containsString("not found"));
+        // admin is scoped to the token's projects: it opens no other project (ProjectAccess)
+        given().auth().oauth2(DevJwt.shared().adminToken("root", List.of("proj_a"))).get("/probe/projects/proj_b")
+                .then().statusCode(404).contentType(PROBLEM);
+    }
+
+    @Test
+    void aTokenForAnotherAudienceIsRefused() {
+        given().auth().oauth2(DevJwt.shared().token("alice", List.of("proj_a"), Set.of(), Duration.ofMinutes(5),
+                "another-audience")).get("/probe/whoami").then().statusCode(401).contentType(PROBLEM);
     }
 
     @Test

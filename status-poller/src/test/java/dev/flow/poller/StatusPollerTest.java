@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.flow.devstack.DevJwt;
 import dev.flow.devstack.MithrilEmulator;
 import dev.flow.devstack.quarkus.InjectKafkaCompanion;
 import dev.flow.devstack.quarkus.InjectMithrilEmulator;
+import dev.flow.devstack.quarkus.JwtTestResource;
 import dev.flow.devstack.quarkus.KafkaTestResource;
 import dev.flow.devstack.quarkus.MithrilEmulatorTestResource;
 import dev.flow.mithril.client.MithrilClient;
@@ -51,6 +53,7 @@ import static io.restassured.RestAssured.given;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(MithrilEmulatorTestResource.class)
+@WithTestResource(JwtTestResource.class)
 class StatusPollerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -290,7 +293,7 @@ class StatusPollerTest {
         // later cycles still see the live bids but do not ask again
         await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> stopsOf(commands, orphanId).size() == 1
                 && stopsOf(commands, resubmittedOrphanId).size() == 1);
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().auth().oauth2(OPERATOR).when().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("flow_poller_orphan_stops_total").contains("flow_poller_orphan_bids");
         // the poller never cancels at Mithril itself
         assertThat(mithril.getBid(orphan.fid()).await().atMost(WAIT).status())
@@ -445,10 +448,27 @@ class StatusPollerTest {
         status.stop();
     }
 
+    /** Prometheus scrapes with a token of the platform operator's group; no tenant token carries it. */
+    private static final String OPERATOR = DevJwt.shared().operatorToken("prometheus");
+
+    @Test
+    void metricsAreForTheOperatorOnly() {
+        given().get("/q/metrics").then().statusCode(401);
+        // an admin is a tenant role (its own projects' budgets), not the operator's: refused with the platform's
+        // forbidden answer, a 404 (service-support's mapper)
+        given().auth().oauth2(DevJwt.shared().adminToken("root", List.of("flow-dev"))).get("/q/metrics")
+                .then().statusCode(404);
+        given().auth().oauth2(DevJwt.shared().token("prometheus", List.of(), Set.of(DevJwt.OPERATOR_GROUP),
+                Duration.ofHours(1), "another-audience")).get("/q/metrics").then().statusCode(401);
+        given().auth().oauth2(OPERATOR).get("/q/metrics").then().statusCode(200);
+        // health stays open for the kubelet
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
     @Test
     void metricsCountCyclesCallsAndTransitions() {
         await().atMost(WAIT).untilAsserted(() -> {
-            String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = given().auth().oauth2(OPERATOR).when().get("/q/metrics").then().statusCode(200).extract().asString();
             assertThat(metrics).contains("flow_poller_cycles_total").contains("flow_poller_mithril_calls")
                     .contains("flow_poller_transitions_total");
         });

@@ -49,7 +49,7 @@ public class BudgetResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<BudgetView>> put(@Valid @NotNull BudgetRequest request) {
         String project = access.resolve(request.project());
-        requireAdmin();
+        requireAdmin(project);
         if (!request.limit().isPositive()) {
             throw ValidationError.of(FieldError.of("limit", "must be more than $0.00"));
         }
@@ -84,18 +84,19 @@ public class BudgetResource {
     @Path("/{id}")
     public Uni<RestResponse<Void>> delete(@RestPath String id) {
         return visible(id).flatMap(budget -> {
-            requireAdmin();
+            requireAdmin(budget.project);
             return budgets.delete(budget.id);
         }).map(ignored -> RestResponse.noContent());
     }
 
     /**
-     * Changing a budget needs the admin claim. A member without it may read the budget, not change it: the
+     * Changing a budget needs the admin claim, and admin is scoped: it covers the token's own projects only
+     * ({@link ProjectAccess#mayAdminister}). A member without it may read the budget, not change it: the
      * {@link ForbiddenException} leaves as the platform's forbidden answer, a 404 problem+json (service-support's
      * mapper), like another project's budget, so a missing claim reveals nothing more than a missing project.
      */
-    private void requireAdmin() {
-        if (!access.isAdmin()) {
+    private void requireAdmin(String project) {
+        if (!access.mayAdminister(project)) {
             throw new ForbiddenException("changing a budget needs the admin claim");
         }
     }

@@ -74,6 +74,7 @@ public final class LocalStack implements AutoCloseable {
     private MithrilAccess mithril;
     private DevJwt jwt;
     private String devToken;
+    private String operatorToken;
 
     private LocalStack(Settings settings) {
         this.settings = settings;
@@ -148,6 +149,10 @@ public final class LocalStack implements AutoCloseable {
         // a working day's token: the local stack's key pair is new at every start anyway
         devToken = jwt.token("developer", List.of(mithril.project()), java.util.Set.of("admin"), Duration.ofHours(12));
         writePrivate(settings.stateDir().resolve("dev-token"), devToken + "\n");
+        // the dev token is a tenant's (admin = its own project's budgets); /q/metrics needs the operator's
+        operatorToken = jwt.token("prometheus", List.of(), java.util.Set.of(DevJwt.OPERATOR_GROUP),
+                Duration.ofHours(12));
+        writePrivate(settings.stateDir().resolve("operator-token"), operatorToken + "\n");
 
         Set<String> leftOut = servicesLeftOut();
         for (Service service : SERVICES) {
@@ -162,6 +167,7 @@ public final class LocalStack implements AutoCloseable {
                     .env("MITHRIL_DEFAULT_PROJECT", mithril.project())
                     .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", publicKey.toString())
                     .env("MP_JWT_VERIFY_ISSUER", DevJwt.ISSUER)
+                    .env("MP_JWT_VERIFY_AUDIENCES", DevJwt.AUDIENCE)
                     .env("FLOW_PLATFORM_SSH_KEY_FID", platformKey.fid())
                     .env("FLOW_PLATFORM_SSH_PRIVATE_KEY_PATH", platformKey.privateKeyFile().toString());
             if (service.usesDatabase()) {
@@ -201,6 +207,8 @@ public final class LocalStack implements AutoCloseable {
         services.forEach((name, app) -> out.printf("  %-18s %s%n", name, app.baseUrl()));
         out.println("  dev token          " + settings.stateDir().resolve("dev-token")
                 + "  (project " + mithril.project() + ", admin)");
+        out.println("  operator token     " + settings.stateDir().resolve("operator-token")
+                + "  (flow-operator: /q/metrics only)");
         out.println();
         out.println("  export FLOW_TOKEN=" + devToken);
         if (services.containsKey("submitter-service")) {
@@ -235,6 +243,11 @@ public final class LocalStack implements AutoCloseable {
     /** An admin token for the stack's project. */
     public String devToken() {
         return devToken;
+    }
+
+    /** The platform operator's token ({@code flow-operator}): what reads {@code /q/metrics}. */
+    public String operatorToken() {
+        return operatorToken;
     }
 
     /** A started service by module name. */

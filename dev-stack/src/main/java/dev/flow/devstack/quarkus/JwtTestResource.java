@@ -15,7 +15,8 @@ public class JwtTestResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         return Map.of(
                 "mp.jwt.verify.publickey", DevJwt.shared().publicKeyPem(),
-                "mp.jwt.verify.issuer", DevJwt.ISSUER);
+                "mp.jwt.verify.issuer", DevJwt.ISSUER,
+                "mp.jwt.verify.audiences", DevJwt.AUDIENCE);
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@code GET /v1/logs/tasks}: the tasks whose logs the caller may view (its token's projects; all for an admin), with
+ * {@code GET /v1/logs/tasks}: the tasks whose logs the caller may view (its token's projects, whatever its groups), with
  * their last known status, most recently changed first. For the viewer page, which polls it for live status. The
  * log streamer knows tasks only from the status topic, so this is its own view, not the submitter's task API.
  */
@@ -37,7 +37,7 @@ public class TaskListResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public List<TaskItem> tasks() {
-        return directory.list(t -> access.isAdmin() || access.mayUse(t.project())).stream()
+        return directory.list(t -> access.mayUse(t.project())).stream()
                 .map(t -> new TaskItem(t.taskId(), t.project(), t.status(), t.at(), t.numInstances()))
                 .toList();
     }

@@ -102,7 +102,8 @@ public class TaskLogsResource {
         if (!visibility.visible(taskId, access)) {
             throw new ResourceNotFoundError("task " + taskId + " not found");
         }
-        return views.stream(request).map(message -> {
+        // the stream ends when the caller's token expires (reconnect with a fresh one, Last-Event-ID resumes)
+        return access.untilTokenExpires(views.stream(request)).map(message -> {
             OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE)
                     .data(message.json());
             switch (message) {

@@ -8,20 +8,28 @@ import java.util.Set;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.error.ValidationError;
 import dev.flow.model.error.FieldError;
+import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * What the caller's bearer token allows: the projects named in its {@value #PROJECTS_CLAIM} claim, and whether it
- * carries the {@value #ADMIN_GROUP} group. Another project's resource is reported as not found, so a token learns
- * nothing about projects it may not touch.
+ * The one place that decides what a bearer token allows, for every service.
+ * <ul>
+ *   <li>It may see and use the projects named in its {@value #PROJECTS_CLAIM} claim, and nothing else. Another
+ *   project's resource is reported as not found, so a token learns nothing about projects it may not touch.</li>
+ *   <li>The {@value #ADMIN_GROUP} group is a tenant role: it may change the settings (budgets) <em>of the token's own
+ *   projects</em>. It never widens what the token sees — dev tokens carry it.</li>
+ *   <li>The {@value #OPERATOR_GROUP} group is the platform operator's (Prometheus, on-call): it may read
+ *   {@code /q/metrics} ({@link OperatorEndpoints}). No tenant token carries it, and it grants no project.</li>
+ * </ul>
  */
 @RequestScoped
 public class ProjectAccess {
 
     public static final String PROJECTS_CLAIM = "projects";
     public static final String ADMIN_GROUP = "admin";
+    public static final String OPERATOR_GROUP = "flow-operator";
 
     private final JsonWebToken token;
 
@@ -39,12 +47,35 @@ public class ProjectAccess {
         return projectsOf(token.getClaim(PROJECTS_CLAIM));
     }
 
+    /** Whether the token carries the tenant {@value #ADMIN_GROUP} group; see {@link #mayAdminister(String)}. */
     public boolean isAdmin() {
-        return token.getGroups() != null && token.getGroups().contains(ADMIN_GROUP);
+        return hasGroup(token, ADMIN_GROUP);
     }
 
     public boolean mayUse(String project) {
-        return project != null && projects().contains(project);
+        return mayUse(token, project);
+    }
+
+    /** An admin may change the settings of its own projects only. */
+    public boolean mayAdminister(String project) {
+        return isAdmin() && mayUse(project);
+    }
+
+    /**
+     * Whether a token may see and use a project: only when its {@value #PROJECTS_CLAIM} claim names it, whatever its
+     * groups. For code that holds a token outside a request scope (the log socket's upgrade check).
+     */
+    public static boolean mayUse(JsonWebToken token, String project) {
+        return project != null && projectsOf(token.getClaim(PROJECTS_CLAIM)).contains(project);
+    }
+
+    /** The stream, ended when the caller's token expires (see {@link TokenLifetime}). */
+    public <T> Multi<T> untilTokenExpires(Multi<T> stream) {
+        return TokenLifetime.bounded(stream, token);
+    }
+
+    static boolean hasGroup(JsonWebToken token, String group) {
+        return token.getGroups() != null && token.getGroups().contains(group);
     }
 
     /**

@@ -58,7 +58,7 @@ public class TaskEventsResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "Follow a task's status (server-sent events)", description = "First an event `task` with the "
             + "task as GET /v1/tasks/{id} returns it, then one each time the platform records a change of it (status, "
-            + "nodes, cost); the stream ends after the event with a terminal status. `id` numbers the events of one "
+            + "nodes, cost); the stream ends after the event with a terminal status, or when the bearer token expires. `id` numbers the events of one "
             + "stream. A comment line every 15 s (flow.submitter.events-heartbeat) keeps proxies from closing it. "
             + "After a reconnect the first event is the current state again, so nothing is missed.")
     @APIResponse(responseCode = "200", description = "the stream")
@@ -86,7 +86,9 @@ public class TaskEventsResource {
                         ? Multi.createFrom().items(Optional.of(event), Optional.empty())
                         : Multi.createFrom().item(Optional.of(event)))
                 .select().first(Optional::isPresent)
-                .map(Optional::get);
+                .map(Optional::get)
+                // the stream ends when the caller's token expires: reconnect with a fresh one
+                .plug(access::untilTokenExpires);
     }
 
     private static boolean isTerminal(OutboundSseEvent event) {

@@ -1,5 +1,7 @@
 package dev.flow.submitter.rest;
 
+import java.util.Set;
+import dev.flow.devstack.DevJwt;
 import dev.flow.devstack.quarkus.InjectKafkaCompanion;
 import dev.flow.devstack.quarkus.JwtTestResource;
 import dev.flow.devstack.quarkus.KafkaTestResource;
@@ -175,7 +177,9 @@ class TaskEventsTest {
         String taskId = submit("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}"
                 .formatted(uniqueName("events-auth"))).then().statusCode(201).extract().path("task_id");
         try {
-            for (Map.Entry<String, Integer> c : Map.of(bobToken(), 404).entrySet()) {
+            // admin is scoped to the token's projects: an admin of another project is a stranger here
+            String otherAdmin = DevJwt.shared().adminToken("root", List.of(SubmitterTestSupport.OTHER_PROJECT));
+            for (Map.Entry<String, Integer> c : Map.of(bobToken(), 404, otherAdmin, 404).entrySet()) {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                                 URI.create(base + "v1/tasks/" + taskId + "/events"))
                         .header("Accept", "text/event-stream").header("Authorization", "Bearer " + c.getKey()).build(),
@@ -194,6 +198,26 @@ class TaskEventsTest {
                     .header("Accept", "text/event-stream").header("Authorization", "Bearer "
                             + SubmitterTestSupport.token()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(unknown.statusCode()).isEqualTo(404);
+        } finally {
+            RunningTasks.cancelBid(taskId);
+        }
+    }
+
+    @Test
+    void aStreamEndsWhenItsTokenExpires() {
+        String taskId = submit("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}"
+                .formatted(uniqueName("events-expiry"))).then().statusCode(201).extract().path("task_id");
+        try {
+            String shortLived = DevJwt.shared().token("alice", List.of(PROJECT), Set.of(), Duration.ofSeconds(3));
+            Reader lasting = open(taskId, SubmitterTestSupport.token());
+            Reader expiring = open(taskId, shortLived);
+            await().atMost(WAIT).until(() -> !expiring.events.isEmpty());
+            assertThat(expiring.status).isEqualTo(200);
+            // the task is still pending: only the token's expiry ends this stream
+            await().atMost(WAIT).until(expiring.ended::isDone);
+            assertThat(expiring.ended).isCompleted();
+            assertThat(lasting.ended).isNotDone();
+            assertThat(lasting.events).isNotEmpty();
         } finally {
             RunningTasks.cancelBid(taskId);
         }

@@ -1,5 +1,6 @@
 package dev.flow.submitter.rest;
 
+import dev.flow.devstack.DevJwt;
 import dev.flow.devstack.quarkus.InjectKafkaCompanion;
 import dev.flow.devstack.quarkus.JwtTestResource;
 import dev.flow.devstack.quarkus.KafkaTestResource;
@@ -9,6 +10,7 @@ import dev.flow.model.event.TaskCostUpdated;
 import dev.flow.model.event.Topics;
 import dev.flow.model.money.Money;
 import dev.flow.submitter.PlatformKeyTestResource;
+import dev.flow.submitter.SubmitterTestSupport;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,12 +23,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static dev.flow.submitter.SubmitterTestSupport.asAlice;
 import static dev.flow.submitter.SubmitterTestSupport.asBob;
 import static dev.flow.submitter.SubmitterTestSupport.record;
 import static dev.flow.submitter.SubmitterTestSupport.submit;
 import static dev.flow.submitter.SubmitterTestSupport.uniqueName;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -87,6 +91,31 @@ class TaskListAndCostTest {
                 .statusCode(200).body("data.size()", equalTo(1));
         // another project's caller sees none of them
         asBob().queryParam("name", prefix + "*").get("/v1/tasks").then().statusCode(200).body("data", equalTo(List.of()));
+    }
+
+    /** Issue 13 "Isolation": admin is a tenant role scoped to the token's projects, never a key to every project. */
+    @Test
+    void anAdminOfAnotherProjectSeesNoneOfThisProjectsTasks() {
+        String name = uniqueName("isolated");
+        String id = submitIdle(name);
+        String otherAdmin = DevJwt.shared().adminToken("root", List.of(SubmitterTestSupport.OTHER_PROJECT));
+        given().auth().oauth2(otherAdmin).queryParam("name", name).get("/v1/tasks").then().statusCode(200)
+                .body("data", equalTo(List.of()));
+        given().auth().oauth2(otherAdmin).get("/v1/tasks/" + id).then().statusCode(404)
+                .contentType("application/problem+json");
+        // asking for the project by name does not help either
+        given().auth().oauth2(otherAdmin).queryParam("project", SubmitterTestSupport.PROJECT).get("/v1/tasks")
+                .then().statusCode(422)
+                .contentType("application/problem+json");
+        asAlice().get("/v1/tasks/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void aTokenForAnotherAudienceIsRefusedWithAProblem() {
+        String foreign = DevJwt.shared().token("alice", List.of(SubmitterTestSupport.PROJECT), Set.of(),
+                Duration.ofHours(1), "another-audience");
+        given().auth().oauth2(foreign).get("/v1/tasks").then().statusCode(401)
+                .contentType("application/problem+json").body("status", equalTo(401));
     }
 
     @Test
