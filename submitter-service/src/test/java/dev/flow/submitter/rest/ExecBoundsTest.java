@@ -109,6 +109,8 @@ class ExecBoundsTest {
             }
             assertThat(new String(piece, StandardCharsets.UTF_8)).contains("x");
         }
+        // the figure, for the README and reviews (the assertion below is the test)
+        System.out.printf("slow exec reader: read %d bytes, peak heap growth %d KiB%n", read, peak / 1024);
         // unbounded buffering would hold hundreds of MB here (the node prints GBs in these seconds over loopback);
         // demand-driven reads hold a piece per stream plus the SSH window
         assertThat(peak).as("heap growth while the client read only %d bytes", read).isLessThan(96 * MB);
