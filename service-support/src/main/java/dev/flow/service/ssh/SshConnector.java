@@ -57,6 +57,14 @@ public class SshConnector implements AutoCloseable {
         return settings.privateKeyPath().filter(p -> !p.isBlank()).isPresent();
     }
 
+    /**
+     * What a node's host key is pinned to: {@code <instance id>@host:port}, so an address the provider reuses for
+     * another instance (a new machine, a new key) gets a pin of its own rather than a refusal.
+     */
+    public static String nodeId(String instanceId, String host, int port) {
+        return (instanceId == null || instanceId.isBlank() ? "" : instanceId + "@") + host + ":" + port;
+    }
+
     /** A session to {@code host:port}, authenticated with the platform key; its host key pinned by address. */
     public NodeShell open(String host, int port) throws IOException {
         return open(host + ":" + port, host, port);

@@ -270,7 +270,7 @@ public class ExecService {
 
     private NodeShell open(Target target) throws IOException {
         // pinned per instance and address: a new instance behind a reused address is a new node, not a changed key
-        return ssh.open(target.instanceFid() + "@" + target.host() + ":" + target.port(), target.host(),
+        return ssh.open(SshConnector.nodeId(target.instanceFid(), target.host(), target.port()), target.host(),
                 target.port());
     }
 
