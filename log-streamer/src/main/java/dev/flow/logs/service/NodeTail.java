@@ -128,7 +128,8 @@ final class NodeTail {
         }
         Duration delay = config.reconnectDelay();
         while (!stopped) {
-            try (NodeShell session = ssh.open(host, port)) {
+            // a changed host key is refused (SshConnector logs a WARN): no lines from that node, retried with backoff
+            try (NodeShell session = ssh.open(SshConnector.nodeId(instanceFid, host, port), host, port)) {
                 shell = session;
                 sessions.incrementAndGet();
                 if (stopped) {

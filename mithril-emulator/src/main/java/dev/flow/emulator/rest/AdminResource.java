@@ -7,6 +7,7 @@ import dev.flow.emulator.api.Models.AuctionModel;
 import dev.flow.emulator.service.EmulatorEngine;
 import dev.flow.emulator.service.FaultInjector;
 import dev.flow.emulator.service.RequestCounter;
+import dev.flow.emulator.ssh.SshGateway;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -30,11 +31,28 @@ public class AdminResource {
     private final EmulatorEngine engine;
     private final FaultInjector faults;
     private final RequestCounter counter;
+    private final SshGateway ssh;
 
-    public AdminResource(EmulatorEngine engine, FaultInjector faults, RequestCounter counter) {
+    public AdminResource(EmulatorEngine engine, FaultInjector faults, RequestCounter counter, SshGateway ssh) {
         this.engine = engine;
         this.faults = faults;
         this.counter = counter;
+        this.ssh = ssh;
+    }
+
+    public record HostKeyResponse(String fingerprint) {
+    }
+
+    /** The instance's SSH server offers a new host key from its next session on (host-key pinning tests). */
+    @POST
+    @Path("/instances/{fid}/rotate-host-key")
+    public HostKeyResponse rotateHostKey(@PathParam("fid") String fid) {
+        engine.instanceInfo(fid); // 404 for an unknown instance
+        try {
+            return new HostKeyResponse(ssh.rotateHostKey(fid));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     /** Pins the spot reserve price of (instance type fid or name, region); {@code price} null unpins. */

@@ -32,6 +32,8 @@ public class SshGateway {
     private static final Logger LOG = Logger.getLogger(SshGateway.class);
 
     private final Map<String, SshServer> servers = new ConcurrentHashMap<>();
+    /** Instances whose host key an admin call rotated; the others offer the shared {@link #hostKey}. */
+    private final Map<String, KeyPair> rotatedKeys = new ConcurrentHashMap<>();
     private final String host;
     private final ProcessLimiter limiter;
     private final KeyPair hostKey;
@@ -40,7 +42,7 @@ public class SshGateway {
         this.host = config.ssh().host();
         this.limiter = limiter;
         try {
-            // one host key for all instances, generated per emulator run (clients connect with host-key checking off)
+            // one host key for all instances, generated per emulator run (clients pin it on first use)
             this.hostKey = KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate the SSH host key", e);
@@ -53,7 +55,8 @@ public class SshGateway {
         SshServer server = SshServer.setUpDefaultServer();
         server.setHost(host);
         server.setPort(0);
-        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        // read per key exchange, so a rotation (rotateHostKey) applies to the next session
+        server.setKeyPairProvider(session -> List.of(rotatedKeys.getOrDefault(instanceFid, hostKey)));
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
@@ -70,6 +73,25 @@ public class SshGateway {
         servers.put(instanceFid, server);
         LOG.debugf("instance %s: ssh on %s:%d", instanceFid, host, server.getPort());
         return server.getPort();
+    }
+
+    /**
+     * Test hook ({@code POST /_emulator/instances/{fid}/rotate-host-key}): the instance's SSH server offers a new
+     * host key from its next session on, as a reinstalled machine (or someone in between) would.
+     *
+     * @return the new key's fingerprint
+     */
+    public String rotateHostKey(String instanceFid) {
+        if (!servers.containsKey(instanceFid)) {
+            throw new IllegalArgumentException("instance " + instanceFid + " has no SSH server");
+        }
+        try {
+            KeyPair fresh = KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256);
+            rotatedKeys.put(instanceFid, fresh);
+            return KeyUtils.getFingerPrint(fresh.getPublic());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate an SSH host key", e);
+        }
     }
 
     public String host() {
@@ -89,6 +111,7 @@ public class SshGateway {
     }
 
     public void closeAll() {
+        rotatedKeys.clear();
         List.copyOf(servers.keySet()).forEach(this::close);
     }
 

@@ -47,6 +47,26 @@ public interface ExecConfig {
         /** Bytes of stdout (and of stderr) a non-streamed answer keeps; the rest is dropped and flagged. */
         @WithDefault("1048576")
         int maxOutputBytes();
+
+        /** Exec sessions (streamed or not) open at once in this replica; one more is a 429 with Retry-After. */
+        @WithDefault("64")
+        int maxSessions();
+
+        /** Exec sessions open at once per project in this replica, so one project cannot take them all. */
+        @WithDefault("16")
+        int maxSessionsPerProject();
+
+        /** The {@code Retry-After} of a 429 answered when no session is free. */
+        @WithDefault("5s")
+        Duration busyRetryAfter();
+
+        /**
+         * Largest piece of output a streamed exec reads from SSH at once. A streamed exec reads the next piece only
+         * when the HTTP response has written the previous one, so a slow reader holds about this much (per stream)
+         * plus the SSH channel's window, and the node's command waits.
+         */
+        @WithDefault("16384")
+        int streamChunkBytes();
     }
 
     interface Invocations {

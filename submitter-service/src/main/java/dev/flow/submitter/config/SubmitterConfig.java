@@ -87,5 +87,13 @@ public interface SubmitterConfig {
         /** Rows published per relay pass (each is acked by the broker before it is marked sent). */
         @WithDefault("100")
         int batchSize();
+
+        /**
+         * The largest event (key, value and headers, uncompressed) a request may cause, checked at the API (422 on
+         * the field that is too big). Keep it below the producer's {@code max.request.size} (1 MiB by default) and
+         * the lifecycle topic's {@code max.message.bytes}: a row Kafka refuses anyway is set aside (dead-lettered).
+         */
+        @WithDefault("900000")
+        int maxEventBytes();
     }
 }

@@ -51,4 +51,12 @@ public class OutboxEntity {
 
     @Column(nullable = false)
     public int attempts;
+
+    /** When the row was set aside because Kafka can never take it (too large, unencodable); never published. */
+    @Column(name = "dead_at")
+    public Instant deadAt;
+
+    /** Why it was set aside: the exception's class and message, never the payload. */
+    @Column(name = "dead_reason")
+    public String deadReason;
 }

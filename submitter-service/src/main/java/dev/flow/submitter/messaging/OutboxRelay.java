@@ -17,7 +17,11 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -26,10 +30,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes outbox rows to Kafka, oldest first, one at a time: a row is marked sent only after the broker acked it,
  * and a failure stops the pass (so no later event of a task overtakes an earlier one); the next pass retries it.
+ * A row Kafka can never take (too large for the producer or the broker, unencodable) is the exception: it is set
+ * aside ({@code dead_at}, a WARN, {@link #deadLetters()}) and the pass goes on, so one bad row never stops the
+ * events of every task.
  * Runs after every commit that wrote events ({@link #kick()}) and on a schedule (after a crash or a broker outage).
  * Delivery is at-least-once: a row sent but not yet marked is sent again with the same {@code ce_id} (the row id).
  */
@@ -44,6 +52,7 @@ public class OutboxRelay {
     private final Vertx vertx;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    private final AtomicLong deadLetters = new AtomicLong();
 
     public OutboxRelay(OutboxRepository outbox, @Channel("lifecycle-out") MutinyEmitter<byte[]> lifecycle,
                        SubmitterConfig config, Vertx vertx) {
@@ -98,17 +107,25 @@ public class OutboxRelay {
             return Uni.createFrom().voidItem();
         }
         OutboxEntity row = rows.get(index);
-        Optional<FlowEvent> event = EventCodec.decode(row.eventType, row.payload.getBytes(StandardCharsets.UTF_8));
-        if (event.isEmpty() || !Topics.TASK_LIFECYCLE.equals(row.topic)) {
-            // written by a newer version of this service: leave it for that version rather than lose it
-            LOG.errorf("outbox row %d has type %s on %s that this version cannot publish; stopping", row.id,
-                    row.eventType, row.topic);
-            return Uni.createFrom().voidItem();
+        Message<byte[]> message;
+        try {
+            Optional<FlowEvent> event = EventCodec.decode(row.eventType,
+                    row.payload.getBytes(StandardCharsets.UTF_8));
+            if (event.isEmpty() || !Topics.TASK_LIFECYCLE.equals(row.topic)) {
+                // written by a newer version of this service: leave it for that version rather than lose it
+                LOG.errorf("outbox row %d has type %s on %s that this version cannot publish; stopping", row.id,
+                        row.eventType, row.topic);
+                return Uni.createFrom().voidItem();
+            }
+            message = CloudEventRecords.toMessage(event.get(), config.eventSource(), String.valueOf(row.id));
+        } catch (RuntimeException unreadable) {
+            // a known type whose JSON does not decode: no pass will ever publish it
+            return setAside(row, unreadable, context).chain(() -> publish(rows, index + 1, context));
         }
-        return lifecycle.sendMessage(CloudEventRecords.toMessage(event.get(), config.eventSource(),
-                        String.valueOf(row.id)))
+        return lifecycle.sendMessage(message)
                 .emitOn(context)
                 .chain(() -> Panache.withTransaction(() -> outbox.markSent(row.id, Instant.now())))
+                .onFailure(OutboxRelay::neverSendable).recoverWithUni(failure -> setAside(row, failure, context))
                 .onFailure().call(failure -> {
                     LOG.warnf("publishing outbox row %d (%s) failed, retried on the next pass: %s", row.id,
                             row.eventType, failure.toString());
@@ -116,6 +133,41 @@ public class OutboxRelay {
                 })
                 .onFailure().recoverWithNull()
                 .chain(marked -> marked == null ? Uni.createFrom().voidItem() : publish(rows, index + 1, context));
+    }
+
+    /**
+     * Failures of the record itself, which no retry can cure (Kafka's own list of non-retriable send errors): the
+     * row would otherwise stop the relay for every task forever.
+     */
+    static boolean neverSendable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException
+                    || t instanceof SerializationException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** Moves the row aside (dead-lettered in the table), counts it, and lets the pass go on with the next row. */
+    private Uni<Integer> setAside(OutboxEntity row, Throwable failure, Executor context) {
+        // the reason names the failure, never the payload (which a client wrote)
+        String reason = failure.getClass().getName() + ": " + failure.getMessage();
+        LOG.warnf("outbox row %d (%s of task %s) can never be published and is set aside (outbox.dead_at): %s",
+                row.id, row.eventType, row.aggregateId, reason);
+        deadLetters.incrementAndGet();
+        return Uni.createFrom().voidItem().emitOn(context)
+                .chain(() -> Panache.withTransaction(() -> outbox.markDead(row.id, Instant.now(), reason)))
+                // a row some other pass already settled counts as handled here too
+                .map(updated -> 1);
+    }
+
+    /** Rows this replica set aside since it started (shown in the readiness details). */
+    public long deadLetters() {
+        return deadLetters.get();
     }
 
 }

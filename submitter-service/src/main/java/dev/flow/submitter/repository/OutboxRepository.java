@@ -15,11 +15,22 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxEntity, Lon
 
     /** The oldest unsent rows: publishing in id order keeps every task's events in order. */
     public Uni<List<OutboxEntity>> unsent(int limit) {
-        return find("sentAt is null", Sort.by("id")).page(Page.ofSize(limit)).list();
+        return find("sentAt is null and deadAt is null", Sort.by("id")).page(Page.ofSize(limit)).list();
     }
 
     public Uni<Integer> markSent(long id, Instant at) {
         return update("sentAt = ?1, attempts = attempts + 1 where id = ?2 and sentAt is null", at, id);
+    }
+
+    /** Sets a row aside that Kafka can never take; the relay skips it from now on. */
+    public Uni<Integer> markDead(long id, Instant at, String reason) {
+        return update("deadAt = ?1, deadReason = ?2, attempts = attempts + 1 where id = ?3 and sentAt is null", at,
+                reason.length() > 1000 ? reason.substring(0, 1000) : reason, id);
+    }
+
+    /** Rows set aside so far (all replicas, since the table exists). */
+    public Uni<Long> countDead() {
+        return count("deadAt is not null");
     }
 
     public Uni<Integer> countAttempt(long id) {

@@ -54,7 +54,9 @@ public class ExecResource {
     @Operation(summary = "Run a command on a node (task.shell)", description = "Runs `command` on node `node` "
             + "(default 0) of a running task over SSH and answers once it ended. 404 unknown or another project's "
             + "task; 409 TaskExecutionError when the task is not running; 422 on `node` out of range; 504 "
-            + "TimeoutError after `timeout_seconds` (default 60). `Accept: text/event-stream` or "
+            + "TimeoutError after `timeout_seconds` (default 60); 429 with Retry-After when too many exec sessions "
+            + "are open (per service or project); 502 when the node is unreachable or its SSH host key changed "
+            + "since the first connect. `Accept: text/event-stream` or "
             + "`application/x-ndjson` streams the output instead.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "node 1", value = REQUEST_EXAMPLE)))

@@ -12,6 +12,7 @@ import dev.flow.model.error.FieldError;
 import dev.flow.model.error.FlowError;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.error.ValidationError;
+import dev.flow.model.event.TaskSubmitted;
 import dev.flow.model.instance.InstanceType;
 import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
@@ -21,6 +22,7 @@ import dev.flow.model.task.TaskConfig;
 import dev.flow.model.task.TaskConfigs;
 import dev.flow.submitter.config.SubmitterConfig;
 import dev.flow.submitter.domain.TaskEntity;
+import dev.flow.submitter.messaging.EventSizes;
 import dev.flow.submitter.messaging.OutboxRelay;
 import dev.flow.submitter.repository.TaskRepository;
 import io.smallrye.mutiny.Multi;
@@ -141,6 +143,10 @@ public class TaskService {
             taskConfig = TaskConfigs.parse(json);
             // built first: a script that cannot be shipped is refused before anything reaches Mithril
             script = StartupScriptBuilder.forTask(taskId, taskConfig).build();
+            // an event Kafka cannot take would stop at the relay: refused now, before a bid exists
+            EventSizes.requireFits(new TaskSubmitted(taskId, project, taskConfig.name(), taskConfig.instanceType(),
+                    taskConfig.numInstances(), null, null, taskConfig, Instant.now()), config.eventSource(),
+                    config.outbox().maxEventBytes(), taskConfig.redacted());
         } catch (FlowError e) {
             return Uni.createFrom().failure(e);
         }

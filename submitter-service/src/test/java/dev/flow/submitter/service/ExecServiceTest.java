@@ -4,11 +4,9 @@ import dev.flow.model.error.TaskExecutionError;
 import dev.flow.model.error.ValidationError;
 import dev.flow.model.event.InstanceInfo;
 import dev.flow.submitter.domain.TaskEntity;
-import io.smallrye.mutiny.Multi;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,18 +16,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ExecServiceTest {
 
     @Test
-    void aUtf8CharacterSplitBetweenWritesArrivesWhole() {
+    void aUtf8CharacterSplitBetweenPiecesArrivesWhole() {
         byte[] text = "aé✓🚀z".getBytes(StandardCharsets.UTF_8);
-        List<ExecService.Event> events = Multi.createFrom().<ExecService.Event>emitter(emitter -> {
-            ExecService.Chunks chunks = new ExecService.Chunks("stdout", emitter);
-            for (byte b : text) { // the worst case: one byte per write, every multi-byte character split
-                chunks.write(new byte[]{b}, 0, 1);
+        ExecService.Utf8Pieces pieces = new ExecService.Utf8Pieces();
+        List<String> decoded = new java.util.ArrayList<>();
+        for (byte b : text) { // the worst case: one byte per piece, every multi-byte character split
+            String data = pieces.decode(new byte[]{b});
+            if (!data.isEmpty()) {
+                decoded.add(data);
             }
-            emitter.complete();
-        }).collect().asList().await().atMost(Duration.ofSeconds(5));
-        assertThat(events).allSatisfy(e -> assertThat(e).isInstanceOf(ExecService.Event.Output.class));
-        assertThat(events.stream().map(e -> ((ExecService.Event.Output) e).data()).toList())
-                .containsExactly("a", "é", "✓", "🚀", "z");
+        }
+        assertThat(decoded).containsExactly("a", "é", "✓", "🚀", "z");
+        assertThat(pieces.finish()).isEmpty();
+    }
+
+    @Test
+    void aSequenceCutByTheEndOfTheStreamDecodesAsAReplacementCharacter() {
+        byte[] check = "✓".getBytes(StandardCharsets.UTF_8);
+        ExecService.Utf8Pieces pieces = new ExecService.Utf8Pieces();
+        assertThat(pieces.decode(new byte[]{'x', check[0], check[1]})).isEqualTo("x");
+        assertThat(pieces.finish()).isEqualTo("\uFFFD");
     }
 
     @Test
@@ -47,8 +53,8 @@ class ExecServiceTest {
         TaskEntity task = task("running", 2, TaskStore.write(List.of(
                 new InstanceInfo("inst_1", 1, "STATUS_RUNNING", "10.0.0.2", 2201),
                 new InstanceInfo("inst_0", 0, "STATUS_RUNNING", "10.0.0.1", 2200))));
-        assertThat(ExecService.target(task, 1)).isEqualTo(new ExecService.Target("task-x", 1, "10.0.0.2", 2201));
-        assertThat(ExecService.target(task, 0)).isEqualTo(new ExecService.Target("task-x", 0, "10.0.0.1", 2200));
+        assertThat(ExecService.target(task, 1)).isEqualTo(new ExecService.Target("task-x", "p", 1, "inst_1", "10.0.0.2", 2201));
+        assertThat(ExecService.target(task, 0)).isEqualTo(new ExecService.Target("task-x", "p", 0, "inst_0", "10.0.0.1", 2200));
         assertThatThrownBy(() -> ExecService.target(task, 2)).isInstanceOf(ValidationError.class)
                 .satisfies(e -> assertThat(((ValidationError) e).errors().getFirst().field()).isEqualTo("node"));
         assertThatThrownBy(() -> ExecService.target(task("completed", 2, "[]"), 0))
@@ -61,6 +67,7 @@ class ExecServiceTest {
     private static TaskEntity task(String status, int nodes, String instances) {
         TaskEntity task = new TaskEntity();
         task.id = "task-x";
+        task.project = "p";
         task.status = status;
         task.numInstances = nodes;
         task.instancesJson = instances;
