@@ -111,13 +111,20 @@
     };
     socket.onmessage = (event) => {
       const data = JSON.parse(event.data);
-      (Array.isArray(data) ? data : [data]).forEach(onMessage);
+      (Array.isArray(data) ? data : [data]).forEach((message) => {
+        if (message.type === 'end') socket.ended = true;
+        onMessage(message);
+      });
     };
     socket.onclose = (event) => {
       if (state.socket !== socket) return; // we closed it on purpose (new task, follow off)
       state.socket = null;
       if (!follow && event.code === 1000) {
         setConn('paused');
+        return;
+      }
+      if (socket.ended && event.code === 1000) {
+        setConn('ended'); // the task ended and every line was sent: nothing to reconnect for
         return;
       }
       // network loss, server restart, a replica going away: come back after the last token
@@ -137,6 +144,11 @@
   function onMessage(message) {
     if (message.type === 'status') {
       $('notice').textContent = message.message;
+      return;
+    }
+    if (message.type === 'end') {
+      // the last message of a followed task: it ended and all its lines are above
+      appendNote(`(task ${message.status}${message.reason ? ': ' + message.reason : ''}; end of log)`);
       return;
     }
     if (message.type === 'gap') {
