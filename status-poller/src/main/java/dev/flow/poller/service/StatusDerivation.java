@@ -211,13 +211,13 @@ public final class StatusDerivation {
             if (s.status().isTerminal()) {
                 // the price the task paid when it ended (nothing if it never ran), never its limit
                 price = lastPaid != null ? lastPaid : Money.ZERO;
-            } else if (s.allocated()) {
+            } else if (s.allocated() && (s.status() == TaskStatus.RUNNING || s.status() == TaskStatus.PREEMPTING)) {
                 // what Mithril bills: the spot price, capped by the limit (also through a preemption notice)
                 price = spotPrice != null ? min(spotPrice, bid.limitPrice())
                         : lastPaid != null ? lastPaid : bid.limitPrice() != null ? bid.limitPrice() : task.limitPrice();
                 lastPaid = price;
             } else {
-                price = Money.ZERO; // pending or paused: no instance is billed
+                price = Money.ZERO; // pending (also while allocated instances start) or paused: nothing is billed
             }
             out.add(new TaskStatusChanged(task.taskId(), task.project(), from, s.status(), reason, at, now,
                     s.instances(), price, task.numInstances(), bid.fid(), bid.region(), task.instanceType(),
