@@ -59,9 +59,12 @@ class CostTruthIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private static final String TYPE = "a100-80gb.sxm.1x";
-    private static final String FIRST_PRICE = "$2.37";
-    private static final String SECOND_PRICE = "$3.11";
-    private static final String LIMIT = "$5.00";
+    // the issue's $2.37, $3.11 and $5 limit, ×100: a task of seconds then costs dollars, so the cents compared
+    // (the Task view shows cents) are not all zero
+    private static final String FIRST_PRICE = "$237.00";
+    private static final String SECOND_PRICE = "$311.00";
+    private static final String LIMIT = "$500.00";
+    private static final String OUTBID = "$3000.00";
     /** Microsecond rounding of event times (the ledger keeps microseconds): far below a cent. */
     private static final BigDecimal ROUNDING = new BigDecimal("0.00001");
 
@@ -110,7 +113,7 @@ class CostTruthIT {
 
         String taskId = given().auth().oauth2(stack.devToken()).contentType(ContentType.JSON)
                 .body(Map.of("name", "cost-truth", "instance_type", "a100", "num_instances", 2,
-                        "max_price_per_hour", 5,
+                        "max_price_per_hour", 500,
                         "command", "for i in 1 2 3 4 5; do echo node-$FLOW_NODE_RANK-line-$i; done; sleep 600"))
                 .post(submitter() + "/v1/tasks").then().statusCode(201).extract().path("task_id");
         System.out.printf("%n[cost-truth] task %s: 2 nodes, limit %s/h per node, spot pinned at %s%n", taskId, LIMIT,
@@ -122,13 +125,13 @@ class CostTruthIT {
         String region = task(taskId).path("region").asText();
         String bidFid = task(taskId).path("bid_fid").asText();
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(task(taskId).path("cost_per_hour").asText())
-                .isEqualTo("$4.74"));
+                .isEqualTo("$474.00"));
         FollowSocket follow = FollowSocket.open(logsUrl(taskId));
         await().atMost(PATIENCE).until(() -> follow.texts().size() == 10);
         compareWhileBilled("running at " + FIRST_PRICE + " x 2", taskId, bidFid, emulator);
 
         // 2. the market rises above the limit: a preemption notice (billed at the limit), then preempted
-        emulator.setSpotPrice(TYPE, region, "$30.00");
+        emulator.setSpotPrice(TYPE, region, OUTBID);
         TaskStatusChanged preempting = awaitStatus(taskId, TaskStatus.PREEMPTING, 1);
         assertThat(preempting.pricePerHour()).isEqualTo(Money.parse(LIMIT));
         TaskStatusChanged pending = awaitStatusAfter(taskId, TaskStatus.PENDING, preempting);
@@ -141,7 +144,7 @@ class CostTruthIT {
         TaskStatusChanged again = awaitStatusAfter(taskId, TaskStatus.RUNNING, pending);
         assertThat(again.pricePerHour()).isEqualTo(Money.parse(SECOND_PRICE));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(task(taskId).path("cost_per_hour").asText())
-                .isEqualTo("$6.22"));
+                .isEqualTo("$622.00"));
         compareWhileBilled("running again at " + SECOND_PRICE + " x 2", taskId, bidFid, emulator);
 
         // 4. cancelled: nothing is paid any more, and the final figures agree
@@ -151,7 +154,7 @@ class CostTruthIT {
         // the price paid when it ended, never the limit
         assertThat(cancelled.pricePerHour()).isEqualTo(Money.parse(SECOND_PRICE));
         // every status event carries what was paid then: nothing while pending, the spot price while running, the
-        // spot price capped by the limit through the notice (the market was at $30.00 then)
+        // spot price capped by the limit through the notice (the market was above the limit then)
         for (TaskStatusChanged change : statusChanges(taskId)) {
             Money expected = switch (change.to()) {
                 case PENDING -> Money.ZERO;

@@ -2,9 +2,11 @@ package dev.flow.cost.messaging;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.flow.cost.config.CostSettings;
 import dev.flow.cost.service.EventRef;
@@ -64,8 +66,8 @@ public class TaskStatusConsumer {
                         () -> updates.publishTasks(changedTasks(items, outcomes)))));
     }
 
-    static java.util.Set<String> changedTasks(List<LedgerService.Item> items, List<LedgerService.Outcome> outcomes) {
-        java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+    static Set<String> changedTasks(List<LedgerService.Item> items, List<LedgerService.Outcome> outcomes) {
+        Set<String> changed = new LinkedHashSet<>();
         for (int k = 0; k < items.size(); k++) {
             if (outcomes.get(k) == LedgerService.Outcome.APPLIED) {
                 changed.add(items.get(k).event().taskId());

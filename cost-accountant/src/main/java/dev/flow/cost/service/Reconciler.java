@@ -1,7 +1,5 @@
 package dev.flow.cost.service;
 
-import dev.flow.cost.messaging.CostUpdatePublisher;
-
 import dev.flow.service.vertx.VertxContexts;
 import java.time.Clock;
 import java.util.List;
@@ -11,6 +9,7 @@ import java.util.concurrent.Executor;
 
 import dev.flow.cost.config.CostSettings;
 import dev.flow.cost.domain.InstanceReconciliation.Status;
+import dev.flow.cost.messaging.CostUpdatePublisher;
 import dev.flow.cost.repository.ReconciliationRepository.Candidate;
 import dev.flow.mithril.client.MithrilClient;
 import dev.flow.mithril.client.model.HistoryQuery;
