@@ -55,13 +55,14 @@ final class TaskViews {
         Money hourly = paidPerHour(t, status);
         String totalCost = null;
         if (t.totalCost != null) {
-            // the cost-accountant's ledger (TaskCostUpdated); while billed, carried forward at its rate to now. Once
-            // the task ended the ledger's figure stands as it is: the accountant sends the final one (and again
-            // after reconciling with Mithril), so nothing is added past the end.
+            // the cost-accountant's ledger (TaskCostUpdated), carried forward at its rate: while billed to now; once
+            // ended, to the end when the last update predates it (the final update, which the accountant sends a
+            // moment after the end and again after reconciling, then replaces the carried figure as it is)
             Money total = Money.of(t.totalCost);
-            if (billed(status) && t.costPerHour != null && t.costAt != null && now.isAfter(t.costAt)) {
+            Instant until = billed(status) ? now : status.isTerminal() ? t.completedAt : null;
+            if (until != null && t.costPerHour != null && t.costAt != null && until.isAfter(t.costAt)) {
                 total = total.plus(Money.of(t.costPerHour).times(BigDecimal.valueOf(
-                        Duration.between(t.costAt, now).toMillis()).divide(MILLIS_PER_HOUR, 10,
+                        Duration.between(t.costAt, until).toMillis()).divide(MILLIS_PER_HOUR, 10,
                         java.math.RoundingMode.HALF_EVEN)));
             }
             totalCost = total.toString();
