@@ -114,7 +114,10 @@
     };
     socket.onmessage = (event) => {
       const data = JSON.parse(event.data);
-      (Array.isArray(data) ? data : [data]).forEach(onMessage);
+      (Array.isArray(data) ? data : [data]).forEach((message) => {
+        if (message.type === 'end') socket.ended = true;
+        onMessage(message);
+      });
     };
     socket.onclose = (event) => {
       if (state.socket !== socket) return; // we closed it on purpose (new task, follow off)
@@ -126,6 +129,10 @@
       if (event.code === 1008) { // policy violation: the token expired; retrying with it would fail again
         setConn('token expired');
         $('notice').textContent = 'your token expired: paste a fresh one to go on';
+        return;
+      }
+      if (socket.ended && event.code === 1000) {
+        setConn('ended'); // the task ended and every line was sent: nothing to reconnect for
         return;
       }
       // network loss, server restart, a replica going away: come back after the last token
@@ -145,6 +152,11 @@
   function onMessage(message) {
     if (message.type === 'status') {
       $('notice').textContent = message.message;
+      return;
+    }
+    if (message.type === 'end') {
+      // the last message of a followed task: it ended and all its lines are above
+      appendNote(`(task ${message.status}${message.reason ? ': ' + message.reason : ''}; end of log)`);
       return;
     }
     if (message.type === 'gap') {

@@ -290,6 +290,60 @@ class CostLedgerTest {
     }
 
     @Test
+    void anEndedTaskGetsItsFinalCostPublishedWhenItEnds() {
+        String task = newTaskId();
+        Instant t0 = t0();
+        ConsumerTask<String, byte[]> updates = companion.consume(Serdes.String(), Serdes.ByteArray())
+                .withGroupId("cost-test-" + UUID.randomUUID())
+                .withOffsetReset(OffsetResetStrategy.EARLIEST)
+                .withAutoCommit()
+                .fromTopics(Topics.COST_UPDATES);
+        send(List.of(
+                record(status(task, "flow-dev", TaskStatus.PENDING, TaskStatus.RUNNING, TransitionReason.ALLOCATED,
+                        t0, "$12.34", node("inst_a" + task, 0), node("inst_b" + task, 1)), UUID.randomUUID().toString()),
+                record(status(task, "flow-dev", TaskStatus.RUNNING, TaskStatus.COMPLETED,
+                        TransitionReason.workloadExit(0), t0.plus(Duration.ofMinutes(90)), "$12.34"),
+                        UUID.randomUUID().toString())));
+
+        // the timer publishes only tasks with a running interval: this final figure comes from the end itself
+        await().atMost(WAIT).until(() -> costUpdates(updates, task).stream()
+                .anyMatch(u -> u.totalCost().equals(Money.parse("$37.02"))));
+        TaskCostUpdated last = costUpdates(updates, task).getLast();
+        updates.stop();
+        assertThat(last.totalCost()).isEqualTo(Money.parse("$37.02"));
+        assertThat(last.costPerHour()).isEqualTo(Money.ZERO);
+        assertThat(last.project()).isEqualTo("flow-dev");
+    }
+
+    @Test
+    void aPreemptionNoticeIsBilledUntilThePreemption() {
+        String task = newTaskId();
+        Instant t0 = t0();
+        InstanceInfo a = new InstanceInfo("inst_a" + task, 0, "STATUS_PREEMPTING", "10.0.0.1", 22);
+        InstanceInfo b = new InstanceInfo("inst_b" + task, 1, "STATUS_PREEMPTING", "10.0.0.2", 22);
+        send(List.of(
+                record(status(task, "flow-dev", TaskStatus.PENDING, TaskStatus.RUNNING, TransitionReason.ALLOCATED,
+                        t0, "$2.00", node("inst_a" + task, 0), node("inst_b" + task, 1)), UUID.randomUUID().toString()),
+                // outbid after an hour: Mithril bills the 5-minute notice, at the price capped by the limit
+                record(status(task, "flow-dev", TaskStatus.RUNNING, TaskStatus.PREEMPTING, TransitionReason.PREEMPTED,
+                        t0.plus(Duration.ofMinutes(60)), "$6.00", a, b), UUID.randomUUID().toString()),
+                record(status(task, "flow-dev", TaskStatus.PREEMPTING, TaskStatus.PENDING, TransitionReason.PREEMPTED,
+                        t0.plus(Duration.ofMinutes(65)), "$0.00"), UUID.randomUUID().toString())));
+
+        // 2 × ($2.00 × 1 h + $6.00 × 5/60 h) = 2 × (2.00 + 0.50) = $5.00
+        awaitTask(task, "flow-dev", 500, false);
+        JsonPath cost = taskCost(task, "flow-dev");
+        assertThat(cost.getString("total_cost_exact")).isEqualTo("$5.00");
+        assertThat(cost.getList("intervals.price_per_hour")).containsExactly("$2.00", "$2.00", "$6.00", "$6.00");
+    }
+
+    private static List<TaskCostUpdated> costUpdates(ConsumerTask<String, byte[]> updates, String task) {
+        return updates.getRecords().stream().filter(r -> task.equals(r.key()))
+                .map(r -> CloudEventRecords.fromRecord(r).orElseThrow())
+                .filter(TaskCostUpdated.class::isInstance).map(TaskCostUpdated.class::cast).toList();
+    }
+
+    @Test
     void aRunningTaskAccruesToNowAndItsCostIsPublished() {
         String task = newTaskId();
         Instant started = Instant.now().minus(Duration.ofMinutes(30));

@@ -130,6 +130,12 @@ class CostScenarioTest {
 
     @Test
     void preemptionReallocationTwoNodesAndAReconciliationGiveTheExactCentsPerTaskAndProject() {
+        var costUpdates = companion.consume(org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.ByteArray())
+                .withGroupId("cost-scenario-" + UUID.randomUUID())
+                .withOffsetReset(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST)
+                .withAutoCommit()
+                .fromTopics(Topics.COST_UPDATES);
         // ---- A and B: status events only, at chosen times
         String a = newTaskId();
         String b = newTaskId();
@@ -205,6 +211,15 @@ class CostScenarioTest {
                 .then().statusCode(200)
                 .body("reconciliations[0].status", equalTo("reconciled"))
                 .body("total_cost_cents", equalTo((int) cents(reconciledC))));
+        // the reconciliation moved task C's total: its TaskCostUpdated says so, not only a timer (C runs no more)
+        await().atMost(WAIT).until(() -> costUpdates.getRecords().stream().filter(r -> c.equals(r.key()))
+                .map(r -> CloudEventRecords.fromRecord(r).orElseThrow())
+                .filter(dev.flow.model.event.TaskCostUpdated.class::isInstance)
+                .map(dev.flow.model.event.TaskCostUpdated.class::cast)
+                .anyMatch(u -> u.totalCost().amount().compareTo(
+                        reconciledC.divide(MICROS_PER_HOUR, 6, RoundingMode.HALF_EVEN)) == 0
+                        && u.costPerHour().equals(Money.ZERO)));
+        costUpdates.stop();
         JsonPath taskC = get("/v1/costs/tasks/" + c);
         assertThat(taskC.getLong("estimated_cost_cents")).isEqualTo(cents(estimatedC));
         assertThat(taskC.getString("reconciliation_difference_exact")).isEqualTo("$0.25");

@@ -31,9 +31,11 @@ import dev.flow.model.error.ValidationError;
  *   <li>Resume: every line carries a token; when the socket drops (a log-streamer restart, a network cut) the
  *   follower reconnects with {@code after=<last token>} and continues exactly after the last line it handed out —
  *   no gap, no duplicate. Connection attempts back off from 200 ms to 3 s, for at most {@link #RECONNECT_WINDOW}.</li>
- *   <li>End: the log socket follows forever, the task's end is not on it. So when no line came for
- *   {@link #IDLE} while following, the follower reads the task's status; once the task is terminal it reads what
- *   is left ({@code follow=false&after=<token>}) and ends.</li>
+ *   <li>End: once the task has ended and every node's lines were sent, the log-streamer sends
+ *   {@code {"type":"end","status":…,"reason":…}} and closes the socket (1000): the follower ends there. As a fallback
+ *   for a log-streamer that does not send it, when no line came for {@link #IDLE} while following, the follower reads
+ *   the task's status; once the task is terminal it reads what is left ({@code follow=false&after=<token>}) and
+ *   ends.</li>
  * </ul>
  */
 final class LogFollower implements Iterator<LogLine>, AutoCloseable {
@@ -46,6 +48,7 @@ final class LogFollower implements Iterator<LogLine>, AutoCloseable {
     private record Received(int generation, LogLine line) { }
     private record Closed(int generation, int code) { }
     private record Failed(int generation, Throwable error) { }
+    private record Ended(int generation) { }
 
     private final Flow flow;
     private final Task task;
@@ -87,6 +90,8 @@ final class LogFollower implements Iterator<LogLine>, AutoCloseable {
                     if (node == null || r.line().node() == node) {
                         next = r.line();
                     }
+                } else if (item instanceof Ended e && e.generation() == generation) {
+                    done = true; // the task ended and its last line came before this message
                 } else if (item instanceof Closed c && c.generation() == generation) {
                     if (following()) {
                         socket = null; // dropped while following: resume after the last token
@@ -217,6 +222,8 @@ final class LogFollower implements Iterator<LogLine>, AutoCloseable {
                     // are not lines (lines are {"type":"line",…})
                     if (!message.has("type") || "line".equals(message.path("type").asText())) {
                         queue.add(new Received(gen, FlowHttp.JSON.treeToValue(message, LogLine.class)));
+                    } else if ("end".equals(message.path("type").asText())) {
+                        queue.add(new Ended(gen));
                     }
                 } catch (JsonProcessingException e) {
                     queue.add(new Failed(gen, e));

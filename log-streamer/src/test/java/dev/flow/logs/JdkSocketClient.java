@@ -21,6 +21,8 @@ final class JdkSocketClient implements AutoCloseable {
 
     final List<JsonObject> messages = new CopyOnWriteArrayList<>();
     final AtomicBoolean closed = new AtomicBoolean();
+    /** The close code the server sent, -1 until it closed. */
+    final java.util.concurrent.atomic.AtomicInteger closeCode = new java.util.concurrent.atomic.AtomicInteger(-1);
     private final HttpClient client = HttpClient.newHttpClient();
     private final WebSocket socket;
 
@@ -54,6 +56,7 @@ final class JdkSocketClient implements AutoCloseable {
 
                     @Override
                     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                        closeCode.set(statusCode);
                         closed.set(true);
                         return CompletableFuture.completedFuture(null);
                     }

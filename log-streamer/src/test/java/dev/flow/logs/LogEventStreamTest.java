@@ -113,6 +113,20 @@ class LogEventStreamTest {
             assertThat(sse.texts()).containsExactly("l3", "l4");
             assertThat(sse.events.getFirst().id()).isEqualTo(l3);
         }
+
+        // the task ends: a following stream sends what is left, then an end event, and the server ends the stream
+        try (LogEventStreamClient sse = LogEventStreamClient.open(base, path + "?tail=1", alice, null)) {
+            await().atMost(WAIT).until(() -> sse.events.size() == 1);
+            publish(kafka, status(taskId, PROJECT, TaskStatus.RUNNING, TaskStatus.COMPLETED, List.of()));
+            await().atMost(WAIT).untilTrue(sse.ended);
+            assertThat(sse.events).hasSize(2);
+            assertThat(sse.events.getFirst().data().getString("text")).isEqualTo("l4");
+            JsonObject end = sse.events.getLast().data();
+            assertThat(end.getString("type")).isEqualTo("end");
+            assertThat(end.getString("task_id")).isEqualTo(taskId);
+            assertThat(end.getString("status")).isEqualTo("completed");
+        }
+        await().atMost(WAIT).until(() -> views.openViews() == 0);
     }
 
     @Test

@@ -15,7 +15,9 @@ import dev.flow.model.event.LogLine;
 import dev.flow.model.event.LogStream;
 import dev.flow.model.event.Topics;
 import dev.flow.model.event.WorkloadExited;
+import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -159,11 +161,36 @@ class LogStreamerTest {
             assertThat(ws.texts()).containsExactly("line-3", "later");
         }
 
-        // the task finishes: its tails stop, its logs stay readable
-        publish(kafka, status(taskId, PROJECT, TaskStatus.RUNNING, TaskStatus.FAILED, infos(instances)));
+        // the task finishes: its tails stop, its logs stay readable, and a follow that was open ends by itself with
+        // an end message and a normal close, on a plain JDK client that knows nothing of the platform
+        try (JdkSocketClient following = JdkSocketClient.connect(base, "/v1/tasks/" + taskId + "/logs?tail=10",
+                alice, true)) {
+            await().atMost(WAIT).until(() -> following.lines().size() == 4);
+            assertThat(following.closed).isFalse();
+            publish(kafka, new TaskStatusChanged(taskId, PROJECT, TaskStatus.RUNNING, TaskStatus.FAILED,
+                    TransitionReason.workloadExit(3), Instant.now(), Instant.now(), infos(instances), null, 1, null,
+                    null, null, 0, null));
+            await().atMost(WAIT).untilTrue(following.closed);
+            assertThat(following.closeCode.get()).isEqualTo(1000);
+            assertThat(following.lines()).extracting(m -> m.getString("text"))
+                    .containsExactly("line-1", "line-2", "line-3", "later");
+            JsonObject end = following.messages.getLast();
+            assertThat(end.getString("type")).isEqualTo("end");
+            assertThat(end.getString("task_id")).isEqualTo(taskId);
+            assertThat(end.getString("status")).isEqualTo("failed");
+            assertThat(end.getString("reason")).isEqualTo("WORKLOAD_EXIT(3)");
+        }
         await().atMost(WAIT).until(() -> collector.tailedNodes(taskId).isEmpty());
         given().auth().oauth2(alice).queryParam("tail", 1).get("/v1/tasks/{id}/logs", taskId)
                 .then().statusCode(200).body(org.hamcrest.Matchers.endsWith(" [node 0] later\n"));
+        // a follow opened after the end gets the lines, then the end, then the close
+        try (JdkSocketClient late = JdkSocketClient.connect(base, "/v1/tasks/" + taskId + "/logs?tail=1",
+                alice, true)) {
+            await().atMost(WAIT).untilTrue(late.closed);
+            assertThat(late.closeCode.get()).isEqualTo(1000);
+            assertThat(late.lines()).extracting(m -> m.getString("text")).containsExactly("later");
+            assertThat(late.messages.getLast().getString("type")).isEqualTo("end");
+        }
     }
 
     @Test

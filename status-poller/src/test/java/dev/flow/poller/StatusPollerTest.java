@@ -226,8 +226,8 @@ class StatusPollerTest {
         List<TaskStatusChanged> changes = PollerFixture.changesOf(status, taskId);
         assertThat(changes).extracting(TaskStatusChanged::to).containsExactly(TaskStatus.PENDING, TaskStatus.CANCELLED);
         assertThat(changes.getLast().reason()).isEqualTo(TransitionReason.BUDGET_STOP);
-        // never allocated: priced at the bid's limit
-        assertThat(changes.getLast().pricePerHour()).isEqualTo(Money.parse("$0.01"));
+        // never allocated: nothing was paid (the limit is not a price paid)
+        assertThat(changes.getLast().pricePerHour()).isEqualTo(Money.ZERO);
         status.stop();
     }
 

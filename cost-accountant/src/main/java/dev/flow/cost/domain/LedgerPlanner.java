@@ -20,6 +20,10 @@ import dev.flow.model.status.TaskStatus;
  *   <li>While the task is {@code running}, each billable instance (fid, node) at the event's price must have an open
  *       interval. One that already has it at the same price is kept; a changed price, instance or node closes the old
  *       interval and opens a new one at the event's {@code at}.</li>
+ *   <li>While the task is {@code preempting}, Mithril still bills its instances through the notice window (NOTES:
+ *       "instances stop in 5 minutes"; the emulator's pricing history runs on until the instance is preempted): a
+ *       node that was billed and is now {@code STATUS_PREEMPTING} stays billed, at the event's price. A node that
+ *       never ran (no open interval) is not billed during the notice either.</li>
  *   <li>In any other status nothing is billable: every open interval closes at {@code at}.</li>
  * </ul>
  */
@@ -32,6 +36,8 @@ public final class LedgerPlanner {
     static final Set<String> UNBILLED_INSTANCE_STATES = Set.of("STATUS_NEW", "STATUS_CONFIRMED",
             "STATUS_INITIALIZING", "STATUS_STARTING", "STATUS_PAUSED", "STATUS_PREEMPTED", "STATUS_TERMINATED",
             "STATUS_ERROR", "STATUS_REPLACED");
+
+    static final String PREEMPTING = "STATUS_PREEMPTING";
 
     private LedgerPlanner() {
     }
@@ -63,7 +69,8 @@ public final class LedgerPlanner {
         if (known != null && at.isBefore(known)) {
             return new Plan(List.of(), List.of(), at, true);
         }
-        List<Billable> wanted = new ArrayList<>(billable(event));
+        List<Billable> wanted = new ArrayList<>(event.to() == TaskStatus.PREEMPTING
+                ? billedThroughNotice(taskIntervals, event) : billable(event));
         List<CostInterval> close = new ArrayList<>();
         for (CostInterval interval : taskIntervals) {
             if (!interval.isOpen()) {
@@ -119,6 +126,29 @@ public final class LedgerPlanner {
             String fid = instance.fid() == null || instance.fid().isBlank() ? placeholderFid(event, instance.node())
                     : instance.fid();
             out.add(new Billable(fid, instance.node(), price));
+        }
+        return out;
+    }
+
+    /**
+     * The nodes of a preempting task that Mithril bills until the notice ends: those listed as
+     * {@code STATUS_PREEMPTING} that have an open interval (they were running when the notice came).
+     */
+    static List<Billable> billedThroughNotice(Collection<CostInterval> taskIntervals, TaskStatusChanged event) {
+        if (event.pricePerHour() == null) {
+            return List.of();
+        }
+        BigDecimal price = event.pricePerHour().amount();
+        List<Billable> out = new ArrayList<>();
+        for (InstanceInfo instance : event.instances()) {
+            if (!PREEMPTING.equals(instance.status()) || out.stream().anyMatch(b -> b.node() == instance.node())) {
+                continue;
+            }
+            boolean wasBilled = taskIntervals.stream().anyMatch(i -> i.isOpen() && i.node == instance.node()
+                    && i.instanceFid.equals(instance.fid()));
+            if (wasBilled) {
+                out.add(new Billable(instance.fid(), instance.node(), price));
+            }
         }
         return out;
     }

@@ -2,6 +2,7 @@ package dev.flow.cost.messaging;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
 import dev.flow.cost.domain.Accrual;
@@ -25,7 +26,11 @@ import org.jboss.logging.Logger;
 /**
  * Publishes {@link TaskCostUpdated} on {@code flow.cost.updates} for every running task, and {@link ProjectCostUpdated}
  * for every project with costs this month, at the configured cadence
- * ({@code flow.cost.updates-every}). The event is a derived view (cost so far as of {@code at}), recomputed from the
+ * ({@code flow.cost.updates-every}); and a task's {@link TaskCostUpdated} at once whenever its total moves otherwise:
+ * a status event changed its intervals (it started, changed price, was preempted or ended) or an instance of it was
+ * reconciled with Mithril ({@link #publishTasks}). So a task that has ended gets its final figure, which no timer
+ * would send (it has no running interval any more).
+ * The event is a derived view (cost so far as of {@code at}), recomputed from the
  * ledger each time, so a lost or repeated update is harmless: the next one supersedes it.
  */
 @ApplicationScoped
@@ -86,15 +91,26 @@ public class CostUpdatePublisher {
     }
 
     Uni<Void> publishRunning() {
-        Instant now = clock.instant();
         return costs.running()
-                .flatMap(open -> open.isEmpty() ? Uni.createFrom().item(List.<TaskCostUpdated>of())
-                        : totals(open.stream().map(i -> i.taskId).distinct().toList(), now))
+                .flatMap(open -> publishTasks(open.stream().map(i -> i.taskId).distinct().toList()))
+                .onFailure().invoke(e -> LOG.warnf("publishing cost updates failed: %s", e.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    /**
+     * A {@link TaskCostUpdated} for each of these tasks now, from the ledger as committed. A failure is logged, not
+     * raised: the caller's work (the ledger write) is done, and the next change or timer publishes again.
+     */
+    public Uni<Void> publishTasks(Collection<String> taskIds) {
+        if (taskIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return totals(List.copyOf(taskIds), clock.instant())
                 .flatMap(updates -> Multi.createFrom().iterable(updates)
                         .onItem().transformToUniAndConcatenate(
                                 update -> emitter.sendMessage(CloudEventRecords.toMessage(update, SOURCE)))
                         .collect().last())
-                .onFailure().invoke(e -> LOG.warnf("publishing cost updates failed: %s", e.toString()))
+                .onFailure().invoke(e -> LOG.warnf("publishing the cost of %s failed: %s", taskIds, e.toString()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

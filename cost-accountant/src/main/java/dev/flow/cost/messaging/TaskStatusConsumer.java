@@ -2,9 +2,11 @@ package dev.flow.cost.messaging;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.flow.cost.config.CostSettings;
 import dev.flow.cost.service.EventRef;
@@ -35,10 +37,12 @@ public class TaskStatusConsumer {
 
     private final LedgerService ledger;
     private final CostSettings settings;
+    private final CostUpdatePublisher updates;
 
-    public TaskStatusConsumer(LedgerService ledger, CostSettings settings) {
+    public TaskStatusConsumer(LedgerService ledger, CostSettings settings, CostUpdatePublisher updates) {
         this.ledger = ledger;
         this.settings = settings;
+        this.updates = updates;
     }
 
     @Incoming("task-status")
@@ -57,7 +61,19 @@ public class TaskStatusConsumer {
                 .atMost(settings.storeRetries())
                 .onFailure().invoke(e -> LOG.errorf(e, "%s cannot be stored; the channel stops so that no status "
                         + "change is skipped", what))
-                .replaceWithVoid();
+                // every task whose total the batch moved gets its new figure now (an ended task gets no other)
+                .flatMap(outcomes -> onThisContext(Uni.createFrom().deferred(
+                        () -> updates.publishTasks(changedTasks(items, outcomes)))));
+    }
+
+    static Set<String> changedTasks(List<LedgerService.Item> items, List<LedgerService.Outcome> outcomes) {
+        Set<String> changed = new LinkedHashSet<>();
+        for (int k = 0; k < items.size(); k++) {
+            if (outcomes.get(k) == LedgerService.Outcome.APPLIED) {
+                changed.add(items.get(k).event().taskId());
+            }
+        }
+        return changed;
     }
 
     /** The record as an event to apply, or empty (logged) when it is not a usable TaskStatusChanged. */

@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 
 import dev.flow.cost.config.CostSettings;
 import dev.flow.cost.domain.InstanceReconciliation.Status;
+import dev.flow.cost.messaging.CostUpdatePublisher;
 import dev.flow.cost.repository.ReconciliationRepository.Candidate;
 import dev.flow.mithril.client.MithrilClient;
 import dev.flow.mithril.client.model.HistoryQuery;
@@ -38,7 +39,11 @@ public class Reconciler {
     /** Project name → Mithril project fid; a project's fid never changes. */
     private final Map<String, String> projectFids = new ConcurrentHashMap<>();
 
-    public Reconciler(MithrilClient mithril, ReconciliationStore store, CostSettings settings, Clock clock) {
+    private final CostUpdatePublisher updates;
+
+    public Reconciler(MithrilClient mithril, ReconciliationStore store, CostSettings settings, Clock clock,
+                      CostUpdatePublisher updates) {
+        this.updates = updates;
         this.mithril = mithril;
         this.store = store;
         this.settings = settings;
@@ -78,6 +83,9 @@ public class Reconciler {
                 })
                 .invoke(status -> LOG.infof("instance %s of task %s: %s", candidate.instanceFid(), candidate.taskId(),
                         status))
+                // the reconciled amount replaces the estimate: the task's total moved, so say so now
+                .call(status -> status == Status.RECONCILED ? updates.publishTasks(List.of(candidate.taskId()))
+                        : Uni.createFrom().voidItem())
                 .onFailure().recoverWithItem(e -> {
                     // Mithril unreachable or the project unknown there: the instance stays due, next round retries
                     LOG.warnf("reconciling instance %s of task %s failed: %s", candidate.instanceFid(),

@@ -75,6 +75,33 @@ class LedgerPlannerTest {
     }
 
     @Test
+    void aPreemptionNoticeIsBilledUntilThePreemptionAsMithrilBillsIt() {
+        CostInterval a = open("inst_a", 0, "2.37", T0);
+        CostInterval b = open("inst_b", 1, "2.37", T0);
+        // the notice: both nodes keep running (and billing) for the notice window, at the price billed now
+        var notice = LedgerPlanner.plan(List.of(a, b), event(TaskStatus.PREEMPTING, T0.plusSeconds(60), "$5.00",
+                node("inst_a", 0, "STATUS_PREEMPTING"), node("inst_b", 1, "STATUS_PREEMPTING")));
+        assertThat(notice.close()).containsExactly(a, b);
+        assertThat(notice.open()).containsExactly(new Billable("inst_a", 0, new BigDecimal("5.00")),
+                new Billable("inst_b", 1, new BigDecimal("5.00")));
+        // the same price through the notice keeps the intervals open
+        var same = LedgerPlanner.plan(List.of(a, b), event(TaskStatus.PREEMPTING, T0.plusSeconds(60), "$2.37",
+                node("inst_a", 0, "STATUS_PREEMPTING"), node("inst_b", 1, "STATUS_PREEMPTING")));
+        assertThat(same.isEmpty()).isTrue();
+        // the preemption itself ends the billing
+        var preempted = LedgerPlanner.plan(List.of(a, b), event(TaskStatus.PENDING, T0.plusSeconds(360), "$0"));
+        assertThat(preempted.close()).containsExactly(a, b);
+        assertThat(preempted.open()).isEmpty();
+    }
+
+    @Test
+    void aNodeThatNeverRanIsNotBilledDuringANotice() {
+        var plan = LedgerPlanner.plan(List.of(), event(TaskStatus.PREEMPTING, T0, "$5.00",
+                node("inst_a", 0, "STATUS_PREEMPTING")));
+        assertThat(plan.isEmpty()).isTrue();
+    }
+
+    @Test
     void anEventOlderThanTheLedgersLastChangeIsStale() {
         CostInterval closed = open("inst_a", 0, "1", T0);
         closed.endedAt = T0.plusSeconds(3600);

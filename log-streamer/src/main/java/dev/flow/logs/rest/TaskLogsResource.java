@@ -111,6 +111,7 @@ public class TaskLogsResource {
                 // the gap's token is where the stream goes on: an EventSource reconnecting resumes there
                 case ViewMessage.Gap gap -> event.name("gap").id(Long.toString(gap.token()));
                 case ViewMessage.Status status -> event.name("status");
+                case ViewMessage.End end -> event.name("end");
             }
             return event.build();
         });

@@ -18,6 +18,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,11 @@ public class LogViews {
     private static final Logger LOG = Logger.getLogger(LogViews.class);
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_BATCH = 256;
+    /**
+     * How long a following view waits, once its task has ended, for lines still on their way (and for no line to
+     * come) before it sends the end message and closes.
+     */
+    static final Duration END_QUIET = Duration.ofSeconds(2);
 
     private final LogReader reader;
     private final LiveLogHub hub;
@@ -205,6 +211,8 @@ public class LogViews {
         private final ViewRequest request;
         private final Sink sink;
         private volatile boolean stopped;
+        /** When this view first saw its task ended (System.nanoTime), 0 while it has not. */
+        private long endSeenAt;
         /** The next offset of the task's partition this view will look at: everything before was handled. */
         private long next;
 
@@ -234,6 +242,7 @@ public class LogViews {
                     return;
                 }
                 live = request.after().isPresent() ? catchUp(request.after().getAsLong() + 1) : tailThenJoin();
+                long lastLineAt = System.nanoTime();
                 while (active()) {
                     if (live.overflowed()) {
                         // the policy for a slow viewer: forget its live buffer, say so, catch up from Kafka
@@ -254,6 +263,14 @@ public class LogViews {
                     if (!batch.isEmpty() && active()) {
                         sink.send(batch);
                     }
+                    if (!batch.isEmpty()) {
+                        lastLineAt = System.nanoTime();
+                    }
+                    Optional<TaskDirectory.Entry> ended = endedAndQuiet(lastLineAt);
+                    if (ended.isPresent() && active()) {
+                        finish(ended.get());
+                        return;
+                    }
                 }
             } catch (WakeupException | InterruptException | InterruptedException e) {
                 // the viewer went away while we waited for lines
@@ -267,6 +284,43 @@ public class LogViews {
                     live.close();
                 }
                 views.remove(id);
+            }
+        }
+
+        /**
+         * The task, once a following view may end: it has ended (its terminal status is known here) at least
+         * {@link #END_QUIET} ago, and no line came for as long. A node's last lines are published before its exit is
+         * reported (a workload exit), or within moments of the terminal status that stops its tail (a cancel), so
+         * by then every node's lines are in Kafka.
+         */
+        private Optional<TaskDirectory.Entry> endedAndQuiet(long lastLineAt) {
+            if (System.nanoTime() - lastLineAt < END_QUIET.toNanos()) {
+                return Optional.empty();
+            }
+            Optional<TaskDirectory.Entry> task = directory.find(request.taskId())
+                    .filter(entry -> entry.status() != null && entry.status().isTerminal());
+            if (task.isEmpty()) {
+                endSeenAt = 0;
+                return Optional.empty();
+            }
+            if (endSeenAt == 0) {
+                endSeenAt = System.nanoTime();
+            }
+            Instant endedAt = task.get().at();
+            boolean settled = System.nanoTime() - endSeenAt >= END_QUIET.toNanos()
+                    || (endedAt != null && endedAt.plus(END_QUIET).isBefore(Instant.now()));
+            return settled ? task : Optional.empty();
+        }
+
+        /** Sends what Kafka holds beyond what was sent (the hub may lag behind it), then the end, then closes. */
+        private void finish(TaskDirectory.Entry task) {
+            try (LogCursor cursor = reader.open(request.taskId(), request.node())) {
+                sendRange(cursor, next, cursor.endOffset());
+            }
+            if (active()) {
+                sink.send(List.of(new ViewMessage.End(request.taskId(), task.status(),
+                        task.reason() == null ? null : task.reason().toString())));
+                sink.end();
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.flow.logs.service;
 
 import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -18,8 +19,12 @@ import java.util.function.Predicate;
 @ApplicationScoped
 public class TaskDirectory {
 
-    /** What is known of a task; {@code at} is the time of the status change it reflects. */
-    public record Entry(String taskId, String project, TaskStatus status, Instant at, int numInstances) {
+    /**
+     * What is known of a task; {@code at} is the time of the status change it reflects, {@code reason} that change's
+     * reason (null when unknown).
+     */
+    public record Entry(String taskId, String project, TaskStatus status, Instant at, int numInstances,
+                        TransitionReason reason) {
     }
 
     private final Map<String, Entry> tasks = new ConcurrentHashMap<>();
@@ -30,7 +35,7 @@ public class TaskDirectory {
             return;
         }
         Entry entry = new Entry(observation.taskId(), observation.project(), observation.status(), observation.at(),
-                observation.numInstances());
+                observation.numInstances(), observation.reason());
         tasks.merge(observation.taskId(), entry, (old, now) ->
                 old.at() != null && now.at() != null && now.at().isBefore(old.at()) ? old : now);
     }

@@ -7,8 +7,8 @@ import dev.flow.model.json.FlowJson;
 import dev.flow.model.status.TaskStatus;
 
 /**
- * What a view sends: a log line, a gap marker (the viewer fell too far behind) or a status note (the task is still
- * pending). Each knows its JSON, computed once: the live hub shares one {@link Line} among all viewers of a task.
+ * What a view sends: a log line, a gap marker (the viewer fell too far behind), a status note (the task is still
+ * pending) or, last, the end of a followed task. Each knows its JSON, computed once: the live hub shares one {@link Line} among all viewers of a task.
  */
 public sealed interface ViewMessage {
 
@@ -46,6 +46,21 @@ public sealed interface ViewMessage {
         public String json() {
             return encode(new StatusJson("status", taskId, status, message));
         }
+    }
+
+    /**
+     * The last message of a following view: the task has ended and all its lines were sent; the socket then closes
+     * normally (1000), an SSE stream ends. {@code reason} is the task's last transition reason, e.g.
+     * {@code WORKLOAD_EXIT(0)} or {@code USER_CANCEL}.
+     */
+    record End(String taskId, TaskStatus status, String reason) implements ViewMessage {
+        @Override
+        public String json() {
+            return encode(new EndJson("end", taskId, status, reason));
+        }
+    }
+
+    record EndJson(String type, @JsonProperty("task_id") String taskId, TaskStatus status, String reason) {
     }
 
     record GapJson(String type, @JsonProperty("task_id") String taskId, String token, int dropped, String message) {

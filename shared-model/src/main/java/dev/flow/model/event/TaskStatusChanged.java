@@ -15,7 +15,9 @@ import java.util.Objects;
  * @param at           when it happened: Mithril's history time when known, else when observed (event time)
  * @param observedAt   when the poller noticed (processing time)
  * @param instances    the task's nodes as last observed
- * @param pricePerHour what one instance costs per hour now (the spot price once allocated, else the limit price)
+ * @param pricePerHour the price paid per instance-hour, never the limit: the spot price capped by the limit while
+ *                     instances are held (running, preemption notice), zero while nothing is billed (pending,
+ *                     paused); on a terminal event the price paid when the task ended (zero if it never ran)
  * @param message      a human explanation, or null
  */
 @EventType("dev.flow.task.status.changed.v1")

@@ -71,7 +71,7 @@ public class TaskRegistry {
         TrackedTask t = TrackedTask.fromSubmitted(e, partition);
         tasks.put(e.taskId(), t);
         return Optional.of(new TaskStatusChanged(t.taskId(), t.project(), null, TaskStatus.PENDING,
-                TransitionReason.SUBMITTED, e.at(), Instant.now(), List.of(), t.limitPrice(), t.numInstances(),
+                TransitionReason.SUBMITTED, e.at(), Instant.now(), List.of(), t.pricePerHour(), t.numInstances(),
                 t.bidFid(), t.region(), t.instanceType(), 0, null));
     }
 

@@ -20,7 +20,7 @@ public record TaskView(String taskId, String project, String name, String instan
                        TaskStatus status, TransitionReason reason, Instant at, List<InstanceInfo> instances,
                        TransitionReason stopReason, Integer exitCode, Instant unexplainedTerminationSeenAt,
                        long version, Instant startedAt, Duration maxRunTime, int publishedRestartCount,
-                       int partition) {
+                       int partition, Money pricePerHour) {
 
     /** Without the bookkeeping of resubmissions and ownership (unit tests). */
     public TaskView(String taskId, String project, String name, String instanceType, int numInstances, String region,
@@ -30,14 +30,14 @@ public record TaskView(String taskId, String project, String name, String instan
                     Duration maxRunTime) {
         this(taskId, project, name, instanceType, numInstances, region, limitPrice, bidFid, bidName, restartCount,
                 status, reason, at, instances, stopReason, exitCode, unexplainedTerminationSeenAt, version, startedAt,
-                maxRunTime, restartCount, -1);
+                maxRunTime, restartCount, -1, null);
     }
 
     static TaskView of(TrackedTask t) {
         return new TaskView(t.taskId(), t.project(), t.name(), t.instanceType(), t.numInstances(), t.region(),
                 t.limitPrice(), t.bidFid(), t.bidName(), t.restartCount(), t.status(), t.reason(), t.at(),
                 t.instances(), t.stopReason(), t.exitCode(), t.unexplainedTerminationSeenAt(), t.version(), t.startedAt(),
-                t.maxRunTime(), t.publishedRestartCount(), t.partition());
+                t.maxRunTime(), t.publishedRestartCount(), t.partition(), t.pricePerHour());
     }
 
     /** The submitter replaced the bid (TaskResubmitted) and no transition said so yet. */

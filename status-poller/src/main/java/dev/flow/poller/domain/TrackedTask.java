@@ -85,7 +85,7 @@ public final class TrackedTask {
         t.region = e.region();
         t.limitPrice = e.limitPrice();
         t.createdAt = e.at();
-        t.pricePerHour = e.limitPrice();
+        t.pricePerHour = Money.ZERO; // nothing is paid before an instance runs; the limit is not a price paid
         t.maxRunTime = maxRunTimeOf(e);
         t.retry = e.config() == null ? null : e.config().retry();
         t.partition = partition;

@@ -194,6 +194,8 @@ public final class StatusDerivation {
         TaskStatus from = task.status();
         List<InstanceInfo> fromInstances = task.instances();
         Instant last = floor;
+        // the price per instance-hour the task last paid: its last published running or preempting transition's
+        Money lastPaid = from == TaskStatus.RUNNING || from == TaskStatus.PREEMPTING ? task.pricePerHour() : null;
         for (Step s : merged) {
             if (s.status() == from && sameEndpoints(fromInstances, s.instances()) && !newBid) {
                 continue;
@@ -205,8 +207,18 @@ public final class StatusDerivation {
                 break;
             }
             Instant at = s.at().isBefore(last) ? last : s.at();
-            Money price = s.allocated() && spotPrice != null ? min(spotPrice, bid.limitPrice())
-                    : bid.limitPrice() != null ? bid.limitPrice() : task.limitPrice();
+            Money price;
+            if (s.status().isTerminal()) {
+                // the price the task paid when it ended (nothing if it never ran), never its limit
+                price = lastPaid != null ? lastPaid : Money.ZERO;
+            } else if (s.allocated() && (s.status() == TaskStatus.RUNNING || s.status() == TaskStatus.PREEMPTING)) {
+                // what Mithril bills: the spot price, capped by the limit (also through a preemption notice)
+                price = spotPrice != null ? min(spotPrice, bid.limitPrice())
+                        : lastPaid != null ? lastPaid : bid.limitPrice() != null ? bid.limitPrice() : task.limitPrice();
+                lastPaid = price;
+            } else {
+                price = Money.ZERO; // pending (also while allocated instances start) or paused: nothing is billed
+            }
             out.add(new TaskStatusChanged(task.taskId(), task.project(), from, s.status(), reason, at, now,
                     s.instances(), price, task.numInstances(), bid.fid(), bid.region(), task.instanceType(),
                     task.restartCount(), s.message()));

@@ -103,6 +103,38 @@ class StatusDerivationTest {
     }
 
     @Test
+    void anEndedTaskCarriesThePriceItPaidNotItsLimit() {
+        Money paid = Money.parse("$0.81");
+        TaskView running = new TaskView("task-0000000000000001", "flow-dev", "t", "8xh100", 1, "us-central1-a",
+                LIMIT, "bid_1", "flow-task-0000000000000001", 0, TaskStatus.RUNNING, TransitionReason.ALLOCATED, T0,
+                List.of(new InstanceInfo("inst_1", 0, "STATUS_RUNNING", "10.1.2.3", 22)), TransitionReason.USER_CANCEL,
+                null, null, 3, T0, null, 0, -1, paid);
+        Bid cancelled = bid(BidStatus.TERMINATED, List.of(), T0.plusSeconds(9));
+        Derived d = derived(StatusDerivation.derive(running, cancelled, List.of(), T0.plusSeconds(10), GRACE));
+        assertThat(d.status()).isEqualTo(TaskStatus.CANCELLED);
+
+        List<TaskStatusChanged> plan = StatusDerivation.plan(running, d, cancelled, List.of(), Map.of(),
+                Money.parse("$0.50"), T0.plusSeconds(10));
+
+        assertThat(plan).extracting(TaskStatusChanged::to).containsExactly(TaskStatus.CANCELLED);
+        assertThat(plan.getFirst().pricePerHour()).isEqualTo(paid);
+    }
+
+    @Test
+    void aTaskThatNeverRanEndsPricedAtNothing() {
+        TaskView pending = task(TaskStatus.PENDING, TransitionReason.SUBMITTED, T0, List.of(),
+                TransitionReason.USER_CANCEL, null, null);
+        Bid cancelled = bid(BidStatus.TERMINATED, List.of(), T0.plusSeconds(9));
+        Derived d = derived(StatusDerivation.derive(pending, cancelled, List.of(), T0.plusSeconds(10), GRACE));
+
+        List<TaskStatusChanged> plan = StatusDerivation.plan(pending, d, cancelled, List.of(), Map.of(),
+                Money.parse("$0.50"), T0.plusSeconds(10));
+
+        assertThat(plan).extracting(TaskStatusChanged::to).containsExactly(TaskStatus.CANCELLED);
+        assertThat(plan.getFirst().pricePerHour()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
     void aFirstAllocationNeedsNoHistoryAndIsPlannedTheSameWithout() {
         Instant created = T0.plusSeconds(5);
         Instance node = instance("inst_1", 0, created, InstanceStatus.STATUS_STARTING, null);
@@ -181,8 +213,10 @@ class StatusDerivationTest {
         assertThat(plan.getLast().instances()).containsExactly(
                 new InstanceInfo("inst_new", 0, "STATUS_RUNNING", "127.0.0.1", 2222));
         assertThat(plan.getLast().pricePerHour()).isEqualTo(Money.parse("$12.00"));
-        // waiting for capacity costs nothing: priced at the limit, not the market
-        assertThat(plan.get(1).pricePerHour()).isEqualTo(LIMIT);
+        // waiting for capacity costs nothing: no instance is billed
+        assertThat(plan.get(1).pricePerHour()).isEqualTo(Money.ZERO);
+        // through the notice the instances are still billed: at the spot price, capped by the limit
+        assertThat(plan.getFirst().pricePerHour()).isEqualTo(Money.parse("$12.00"));
         assertThat(plan.getFirst().from()).isEqualTo(TaskStatus.RUNNING);
     }
 

@@ -4,6 +4,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -14,6 +15,10 @@ import java.time.Instant;
  */
 @Entity
 @Table(name = "task")
+// an update writes only the columns it changed: the status, cost and lifecycle consumers each change their own
+// columns of the same row concurrently (the final TaskCostUpdated arrives with the terminal status), and a whole-row
+// write of one would undo what another committed meanwhile
+@DynamicUpdate
 public class TaskEntity {
 
     @Id

@@ -15,9 +15,11 @@ import java.util.Map;
  * The seed's {@code Task} as JSON (snake_case). Money is a {@code "$x.xx"} string; {@code config} is redacted
  * (env values are {@code ***}).
  *
- * @param costPerHour what the whole task costs per hour now: price per instance-hour × instances
- * @param totalCost   cost so far from the price now and the running time ({@code started_at} → {@code completed_at}
- *                    or now), as the SDK estimates it; null before the task ran
+ * @param costPerHour what the whole task pays per hour now: the price paid per instance-hour × the nodes being billed
+ *                    (running, or in a preemption notice); {@code $0.00} while pending and once ended
+ * @param totalCost   the cost-accountant's ledger total (its {@code TaskCostUpdated}), carried forward at its rate
+ *                    while the task is billed; before the first update, the running time at the price paid; null
+ *                    before the task ran
  * @param instances   Mithril instance fids, node order
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

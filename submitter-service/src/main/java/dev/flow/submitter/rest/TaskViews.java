@@ -25,29 +25,53 @@ final class TaskViews {
     private TaskViews() {
     }
 
+    /** Statuses in which Mithril bills the task's instances (through a preemption notice too). */
+    private static boolean billed(TaskStatus status) {
+        return status == TaskStatus.RUNNING || status == TaskStatus.PREEMPTING;
+    }
+
+    /**
+     * What the task pays per hour now: the price paid per instance-hour (the poller's, from Mithril's spot price)
+     * times the nodes being billed (running, or running out a preemption notice); $0.00 while pending or paused and
+     * once the task has ended. Never the limit price: that is {@code limit_price}.
+     */
+    static Money paidPerHour(TaskEntity t, TaskStatus status) {
+        if (!billed(status) || t.pricePerHour == null) {
+            return Money.ZERO;
+        }
+        long nodes = TaskStore.instancesOf(t).stream().filter(i -> BILLED_INSTANCE_STATES.contains(i.status()))
+                .map(InstanceInfo::node).distinct().count();
+        return Money.of(t.pricePerHour).times(nodes);
+    }
+
+    private static final java.util.Set<String> BILLED_INSTANCE_STATES =
+            java.util.Set.of("STATUS_RUNNING", "STATUS_PREEMPTING");
+
     static TaskView of(TaskEntity t, Instant now) {
         TaskStatus status = TaskStatus.parse(t.status);
         TaskConfig config = dev.flow.submitter.service.TaskViewsSupport.config(t);
         List<String> instances = TaskStore.instancesOf(t).stream()
                 .sorted(Comparator.comparingInt(InstanceInfo::node)).map(InstanceInfo::fid).toList();
-        BigDecimal perInstance = t.pricePerHour != null ? t.pricePerHour : t.limitPrice;
-        Money hourly = perInstance == null ? null : Money.of(perInstance).times(t.numInstances);
+        Money hourly = paidPerHour(t, status);
         String totalCost = null;
         if (t.totalCost != null) {
-            // the cost-accountant's ledger (TaskCostUpdated); while running, carried forward at its rate to now
+            // the cost-accountant's ledger (TaskCostUpdated), carried forward at its rate: while billed to now; once
+            // ended, to the end when the last update predates it (the final update, which the accountant sends a
+            // moment after the end and again after reconciling, then replaces the carried figure as it is)
             Money total = Money.of(t.totalCost);
-            if (status == TaskStatus.RUNNING && t.costPerHour != null && t.costAt != null && now.isAfter(t.costAt)) {
+            Instant until = billed(status) ? now : status.isTerminal() ? t.completedAt : null;
+            if (until != null && t.costPerHour != null && t.costAt != null && until.isAfter(t.costAt)) {
                 total = total.plus(Money.of(t.costPerHour).times(BigDecimal.valueOf(
-                        Duration.between(t.costAt, now).toMillis()).divide(MILLIS_PER_HOUR, 10,
+                        Duration.between(t.costAt, until).toMillis()).divide(MILLIS_PER_HOUR, 10,
                         java.math.RoundingMode.HALF_EVEN)));
             }
             totalCost = total.toString();
-        } else if (t.startedAt != null && hourly != null) {
-            // until the first TaskCostUpdated: the SDK's estimate
+        } else if (t.startedAt != null && t.pricePerHour != null) {
+            // until the first TaskCostUpdated: the running time at the price paid (never the limit)
             Instant end = t.completedAt != null ? t.completedAt : now;
             long seconds = Math.max(0, Duration.between(t.startedAt, end).toSeconds());
-            totalCost = hourly.times(BigDecimal.valueOf(seconds).divide(SECONDS_PER_HOUR, 8,
-                    java.math.RoundingMode.HALF_EVEN)).toString();
+            totalCost = Money.of(t.pricePerHour).times(t.numInstances).times(BigDecimal.valueOf(seconds)
+                    .divide(SECONDS_PER_HOUR, 8, java.math.RoundingMode.HALF_EVEN)).toString();
         }
         int sshPort = t.sshPort != null ? t.sshPort : 22;
         String sshCommand = t.sshHost == null ? null
@@ -58,7 +82,7 @@ final class TaskViews {
         }
         return new TaskView(t.id, t.name, t.project, status, t.reason, t.message, t.createdAt, t.startedAt,
                 t.completedAt, t.instanceType != null ? t.instanceType : t.instanceTypeName, t.instanceTypeName,
-                t.numInstances, t.region, instances, hourly == null ? null : hourly.toString(),
+                t.numInstances, t.region, instances, hourly.toString(),
                 t.limitPrice == null ? null : Money.of(t.limitPrice).toString(), totalCost, t.sshHost, sshPort,
                 SSH_USER, sshCommand, endpoints, t.bidName, t.bidFid, t.restartCount, t.cancelRequestedAt != null,
                 config);

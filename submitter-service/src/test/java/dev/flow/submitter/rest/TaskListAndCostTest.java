@@ -6,9 +6,13 @@ import dev.flow.devstack.quarkus.JwtTestResource;
 import dev.flow.devstack.quarkus.KafkaTestResource;
 import dev.flow.devstack.quarkus.MithrilEmulatorTestResource;
 import dev.flow.devstack.quarkus.PostgresTestResource;
+import dev.flow.model.event.InstanceInfo;
 import dev.flow.model.event.TaskCostUpdated;
+import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.Topics;
 import dev.flow.model.money.Money;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
 import dev.flow.submitter.PlatformKeyTestResource;
 import dev.flow.submitter.SubmitterTestSupport;
 import io.quarkus.test.common.TestResourceScope;
@@ -155,5 +159,36 @@ class TaskListAndCostTest {
                 .awaitCompletion();
         await().atMost(WAIT).untilAsserted(() -> asAlice().get("/v1/tasks/" + taskId).then().statusCode(200)
                 .body("total_cost", equalTo("$2.00")));
+    }
+
+    @Test
+    void anEndedTasksCostIsTheLedgersCarriedToItsEndUntilTheFinalUpdateArrives() {
+        String taskId = submitIdle(uniqueName("ended"));
+        Instant started = Instant.now().minusSeconds(7200).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant ended = started.plusSeconds(3600);
+        List<InstanceInfo> nodes = List.of(new InstanceInfo("inst_e0", 0, "STATUS_RUNNING", "10.0.0.5", 22),
+                new InstanceInfo("inst_e1", 1, "STATUS_RUNNING", "10.0.0.6", 22));
+        // two nodes at $3.00 for an hour; the ledger's last update before the end was half-way ($3.00 at $6.00/h)
+        kafka.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(
+                record(Topics.TASK_STATUS, new TaskStatusChanged(taskId, "flow-dev", TaskStatus.PENDING,
+                        TaskStatus.RUNNING, TransitionReason.ALLOCATED, started, started, nodes, Money.of("3.00"), 2,
+                        null, null, "a100", 0, null)),
+                record(Topics.COST_UPDATES, new TaskCostUpdated(taskId, "flow-dev", Money.of("6.00"),
+                        Money.of("3.00"), started.plusSeconds(1800))),
+                record(Topics.TASK_STATUS, new TaskStatusChanged(taskId, "flow-dev", TaskStatus.RUNNING,
+                        TaskStatus.COMPLETED, TransitionReason.workloadExit(0), ended, ended, nodes,
+                        Money.of("3.00"), 2, null, null, "a100", 0, null))).awaitCompletion();
+        // carried to the end, not to now (which would be an hour more), and nothing is paid any more
+        await().atMost(WAIT).untilAsserted(() -> asAlice().get("/v1/tasks/" + taskId).then().statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("cost_per_hour", equalTo("$0.00"))
+                .body("total_cost", equalTo("$6.00")));
+
+        // the accountant's final figure (here after reconciliation) replaces the carried one as it is
+        kafka.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(record(Topics.COST_UPDATES,
+                new TaskCostUpdated(taskId, "flow-dev", Money.ZERO, Money.of("6.123456"), Instant.now())))
+                .awaitCompletion();
+        await().atMost(WAIT).untilAsserted(() -> asAlice().get("/v1/tasks/" + taskId).then().statusCode(200)
+                .body("total_cost", equalTo("$6.12")));
     }
 }

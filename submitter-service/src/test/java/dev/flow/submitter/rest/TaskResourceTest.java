@@ -134,7 +134,7 @@ class TaskResourceTest {
                 .body("instance_type_name", equalTo("a100-80gb.sxm.1x"))
                 .body("num_instances", equalTo(1))
                 .body("limit_price", equalTo("$9.75"))
-                .body("cost_per_hour", equalTo("$9.75"))
+                .body("cost_per_hour", equalTo("$0.00")) // pending: nothing is paid yet
                 .body("total_cost", equalTo(null))
                 .body("ssh_user", equalTo("ubuntu"))
                 .body("is_running", equalTo(false))
@@ -560,7 +560,7 @@ class TaskResourceTest {
                 .body("ssh_command", equalTo("ssh -p 2222 ubuntu@10.0.0.5"))
                 .body("instances", equalTo(List.of("inst_node0", "inst_node1")))
                 .body("endpoints.port-8888", equalTo("http://10.0.0.5:8888"))
-                .body("cost_per_hour", equalTo("$3.00")));
+                .body("cost_per_hour", equalTo("$6.00"))); // two nodes running at $3.00
 
         Instant ended = started.plusSeconds(3600);
         kafka.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(record(Topics.TASK_STATUS,
@@ -573,6 +573,7 @@ class TaskResourceTest {
                 .body("completed_at", equalTo(ended.toString()))
                 .body("is_terminal", equalTo(true))
                 .body("total_cost", equalTo("$3.00"))
+                .body("cost_per_hour", equalTo("$0.00")) // ended: nothing is paid any more
                 .body("instances", equalTo(List.of("inst_node0", "inst_node1"))));
         asAlice().get("/v1/tasks?status=completed&limit=500").then().body("data.task_id", hasItem(taskId));
 
