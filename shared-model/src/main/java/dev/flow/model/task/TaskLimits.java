@@ -16,7 +16,7 @@ public final class TaskLimits {
     /** Characters of an environment variable's name. */
     public static final int MAX_ENV_KEY_LENGTH = 128;
     /** Characters of an environment variable's value. */
-    public static final int MAX_ENV_VALUE_LENGTH = 16 * 1024;
+    public static final int MAX_ENV_VALUE_LENGTH = 64 * 1024;
     /** Volumes of one task. */
     public static final int MAX_VOLUMES = 16;
     /** SSH keys of one task. */
