@@ -8,12 +8,10 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Query parameters read as text and checked here, so a bad value is a 422 naming its parameter (JAX-RS would answer
- * an unparseable {@code int} parameter with a bare 404, and ignore an unknown one). Values are never echoed whole.
+ * an unparseable {@code int} parameter with a bare 404). Values are never echoed whole.
  */
 public final class QueryParams {
 
@@ -72,23 +70,6 @@ public final class QueryParams {
             errors.add(new FieldError(name, "must be an ISO-8601 instant", "e.g. 2026-01-02T03:04:05Z"));
         }
         return null;
-    }
-
-    /**
-     * Refuses parameters the endpoint does not know (a typo such as {@code tial=5} would otherwise be ignored
-     * silently) and repeated ones (which value would win is not obvious).
-     */
-    public static void onlyKnown(Map<String, List<String>> query, Set<String> known, List<FieldError> errors) {
-        for (Map.Entry<String, List<String>> e : query.entrySet()) {
-            if (!known.contains(e.getKey())) {
-                String closest = dev.flow.model.error.Suggestions.closestWithin(e.getKey(), List.copyOf(known), 3);
-                errors.add(new FieldError(echo(e.getKey()), "is not a parameter of this endpoint; known: "
-                        + String.join(", ", known.stream().sorted().toList()), closest));
-            } else if (e.getValue().size() > 1) {
-                errors.add(new FieldError(e.getKey(), "is given " + e.getValue().size() + " times; give it once",
-                        null));
-            }
-        }
     }
 
     /** Throws the errors collected, if any, as one 422. */

@@ -89,6 +89,27 @@ class EdgeFuzzTest {
     }
 
     @Test
+    void theReportedFindingsAreProblems() {
+        long bids = bidCreations(emulator);
+        SubmitterTestSupport.asAlice().contentType("text/plain")
+                .body("{\"instance_type\": \"a100\", \"command\": \"true\"}").post("/v1/tasks")
+                .then().statusCode(415).contentType("application/problem+json");
+        SubmitterTestSupport.submit("{\"instance_type\": \"a100\", \"command\": \"true\", \"max_run_time_hours\": 1e-12}")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("errors[0].field", org.hamcrest.Matchers.equalTo("max_run_time_hours"))
+                .body("errors[0].reason", org.hamcrest.Matchers.containsString("at least 0.01"))
+                .body("errors[0].suggestion", org.hamcrest.Matchers.equalTo("1"));
+        SubmitterTestSupport.asAlice().urlEncodingEnabled(false).get("/v1/tasks/task-%00")
+                .then().statusCode(404).contentType("application/problem+json");
+        SubmitterTestSupport.asAlice().queryParam("name", "x".repeat(9000)).get("/v1/tasks")
+                .then().statusCode(414).contentType("application/problem+json");
+        SubmitterTestSupport.asAlice().queryParam("name", "a\u0000b").get("/v1/tasks")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("errors[0].field", org.hamcrest.Matchers.equalTo("name"));
+        assertThat(bidCreations(emulator) - bids).isZero();
+    }
+
+    @Test
     void hugeExponentsLeaveTheServiceAnsweringOrdinaryRequests() throws Exception {
         long bids = bidCreations(emulator);
         EdgeFuzz fuzz = new EdgeFuzz(base.toString(), SubmitterTestSupport.token());
