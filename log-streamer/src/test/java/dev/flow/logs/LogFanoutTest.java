@@ -209,7 +209,7 @@ class LogFanoutTest {
         String taskId = newTaskId();
         String foreign = newTaskId();
         String path = "/v1/tasks/" + taskId + "/logs";
-        publish(kafka, status(taskId, PROJECT, null, TaskStatus.RUNNING, List.of()));
+        publish(kafka, status(taskId, PROJECT, TaskStatus.RUNNING, 2));
         publish(kafka, status(foreign, "flow-other", null, TaskStatus.RUNNING, List.of()));
         for (int i = 0; i < 3; i++) {
             publish(kafka, new LogLine(taskId, 0, i, Instant.now(), LogStream.STDOUT, "zero-" + i));
@@ -221,6 +221,11 @@ class LogFanoutTest {
                 .extract().asString();
         assertThat(text).contains("[node 1] one-1", "[node 1] one-2").doesNotContain("zero", "one-0");
         given().auth().oauth2(alice).get(path + "?node=-1").then().statusCode(422);
+        // a rank the 2-node task does not have, as text and as an event stream
+        given().auth().oauth2(alice).get(path + "?node=2").then().statusCode(422)
+                .contentType("application/problem+json").body("errors[0].field", equalTo("node"));
+        given().auth().oauth2(alice).accept("text/event-stream").get(path + "?node=99").then().statusCode(422)
+                .contentType("application/problem+json");
 
         try (JdkSocketClient ws = JdkSocketClient.connect(base, path + "?node=0&tail=10", alice, true)) {
             await().atMost(WAIT).until(() -> ws.lines().size() == 3);

@@ -80,6 +80,13 @@ final class TestSupport {
                 Instant.now(), instances, null, Math.max(1, instances.size()), null, null, null, 0, null);
     }
 
+    /** The same for a task of {@code numInstances} nodes (the TaskConfig's {@code num_instances}). */
+    static TaskStatusChanged status(String taskId, String project, TaskStatus to, int numInstances) {
+        return new TaskStatusChanged(taskId, project, null, to,
+                to == TaskStatus.RUNNING ? TransitionReason.ALLOCATED : TransitionReason.SUBMITTED, Instant.now(),
+                Instant.now(), List.of(), null, numInstances, null, null, null, 0, null);
+    }
+
     /** The poller's compacted snapshot of a task, as a replica that takes the task's partition over reads it. */
     static TaskSnapshot snapshot(String taskId, String project, TaskStatus status, List<InstanceInfo> instances) {
         Instant now = Instant.now();

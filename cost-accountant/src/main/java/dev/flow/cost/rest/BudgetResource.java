@@ -10,6 +10,7 @@ import dev.flow.cost.service.BudgetService;
 import dev.flow.model.error.FieldError;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.error.ValidationError;
+import dev.flow.service.rest.PathIds;
 import dev.flow.service.security.ProjectAccess;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
@@ -65,7 +66,7 @@ public class BudgetResource {
     public Uni<List<BudgetView>> list(@RestQuery String project) {
         Set<String> projects = access.projects();
         if (project != null && !project.isBlank()) {
-            access.requireVisible(project, "project " + project);
+            access.requireVisible(PathIds.require("project", project), "project " + project);
             projects = Set.of(project);
         }
         Instant now = clock.instant();
@@ -77,13 +78,13 @@ public class BudgetResource {
     @Path("/{id}")
     public Uni<BudgetView> get(@RestPath String id) {
         Instant now = clock.instant();
-        return visible(id).flatMap(budget -> budgets.status(budget, now)).map(BudgetView::of);
+        return visible(PathIds.require("budget", id)).flatMap(budget -> budgets.status(budget, now)).map(BudgetView::of);
     }
 
     @DELETE
     @Path("/{id}")
     public Uni<RestResponse<Void>> delete(@RestPath String id) {
-        return visible(id).flatMap(budget -> {
+        return visible(PathIds.require("budget", id)).flatMap(budget -> {
             requireAdmin(budget.project);
             return budgets.delete(budget.id);
         }).map(ignored -> RestResponse.noContent());

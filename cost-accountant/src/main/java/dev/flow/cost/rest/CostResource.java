@@ -2,7 +2,6 @@ package dev.flow.cost.rest;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +19,8 @@ import dev.flow.model.error.FieldError;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.error.ValidationError;
 import dev.flow.model.money.Money;
+import dev.flow.service.rest.PathIds;
+import dev.flow.service.rest.QueryParams;
 import dev.flow.service.security.ProjectAccess;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -58,7 +59,7 @@ public class CostResource {
     @Produces(SpendChart.MEDIA_TYPE)
     public Uni<String> chart(@RestPath String project, @RestQuery String from, @RestQuery String to,
                              @RestQuery String period) {
-        access.requireVisible(project, "project " + project);
+        access.requireVisible(PathIds.require("project", project), "project " + project);
         BudgetPeriod wanted = period == null || period.isBlank() ? null : parsePeriod(period);
         Instant now = clock.instant();
         Instant start = instant("from", from);
@@ -98,7 +99,7 @@ public class CostResource {
     @Path("/tasks/{id}")
     public Uni<TaskCostResponse> task(@RestPath String id) {
         Instant now = clock.instant();
-        return costs.task(id).map(ledger -> {
+        return costs.task(PathIds.require("task", id)).map(ledger -> {
             if (ledger.project() == null) {
                 throw new ResourceNotFoundError("task " + id + " not found");
             }
@@ -133,7 +134,7 @@ public class CostResource {
     }
 
     private Uni<ProjectCostResponse> projectCost(String project, String from, String to, GroupBy groupBy) {
-        access.requireVisible(project, "project " + project);
+        access.requireVisible(PathIds.require("project", project), "project " + project);
         Instant now = clock.instant();
         Instant start = instant("from", from);
         Instant end = instant("to", to);
@@ -241,15 +242,11 @@ public class CostResource {
                         .toList());
     }
 
+    /** An ISO-8601 instant within the range a ledger query can hold (service-support's {@code QueryParams}). */
     private static Instant instant(String field, String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw ValidationError.of(new FieldError(field, "must be an ISO-8601 instant",
-                    "e.g. 2026-01-02T03:04:05Z"));
-        }
+        List<FieldError> errors = new ArrayList<>();
+        Instant value = QueryParams.instant(field, text, errors);
+        QueryParams.check(errors);
+        return value;
     }
 }

@@ -7,16 +7,16 @@ import dev.flow.logs.service.TaskDirectory;
 import dev.flow.logs.service.TaskVisibility;
 import dev.flow.logs.service.ViewMessage;
 import dev.flow.logs.service.ViewRequest;
+import dev.flow.model.error.FieldError;
 import dev.flow.model.error.ResourceNotFoundError;
+import dev.flow.model.error.ValidationError;
+import dev.flow.service.rest.PathIds;
 import dev.flow.model.error.TaskExecutionError;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.service.security.ProjectAccess;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.smallrye.mutiny.Multi;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -33,7 +33,6 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 
 /**
  * {@code GET /v1/tasks/{id}/logs}: as {@code text/plain}, the last lines as {@code <ts> [node K] text}, for curl (a
@@ -62,13 +61,20 @@ public class TaskLogsResource {
     @GET
     @Produces(MediaType.TEXT_PLAIN)
     @RunOnVirtualThread // a blocking Kafka read
-    public String logs(@PathParam("id") String taskId,
-                       @QueryParam("tail") @DefaultValue("100") @Min(0) @Max(10000) int tail,
-                       @QueryParam("node") @Min(0) Integer node) {
+    public String logs(@PathParam("id") String taskId, @Context UriInfo uri) {
+        // the same parameters and checks as the stream: a bad value is a 422 naming it, never ignored
+        ViewRequest request = ViewRequest.parse(PathIds.require("task", taskId), uri.getQueryParameters(),
+                config.viewer().defaultTail(), config.viewer().maxTail());
+        if (request.after().isPresent()) {
+            throw new ValidationError("invalid log view parameters", List.of(new FieldError("after",
+                    "applies to the event stream and the WebSocket; plain text shows the last `tail` lines",
+                    "Accept: text/event-stream, or tail=N")));
+        }
         if (!visibility.visible(taskId, access)) {
             throw new ResourceNotFoundError("task " + taskId + " not found");
         }
-        List<LogEntry> lines = views.tail(taskId, tail, node == null ? OptionalInt.empty() : OptionalInt.of(node));
+        directory.find(taskId).ifPresent(t -> request.requireNodeBelow(t.numInstances()));
+        List<LogEntry> lines = views.tail(taskId, request.tail(), request.node());
         if (lines.isEmpty() && directory.find(taskId).map(t -> t.status() == TaskStatus.PENDING).orElse(false)) {
             // a clear answer rather than an empty 200: there is nothing to show yet, and why
             throw new TaskExecutionError("task " + taskId + " is pending: it has no logs yet", List.of(
@@ -98,10 +104,12 @@ public class TaskLogsResource {
         if (lastEventId != null && !lastEventId.isBlank()) {
             query.put("after", List.of(lastEventId.trim()));
         }
-        ViewRequest request = ViewRequest.parse(taskId, query, config.viewer().defaultTail(), config.viewer().maxTail());
+        ViewRequest request = ViewRequest.parse(PathIds.require("task", taskId), query, config.viewer().defaultTail(),
+                config.viewer().maxTail());
         if (!visibility.visible(taskId, access)) {
             throw new ResourceNotFoundError("task " + taskId + " not found");
         }
+        directory.find(taskId).ifPresent(t -> request.requireNodeBelow(t.numInstances()));
         // the stream ends when the caller's token expires (reconnect with a fresh one, Last-Event-ID resumes)
         return access.untilTokenExpires(views.stream(request)).map(message -> {
             OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE)

@@ -88,6 +88,21 @@ public record ViewRequest(String taskId, int tail, boolean follow, OptionalLong 
         return new ViewRequest(taskId, tail, follow, after, node, batch);
     }
 
+    /**
+     * Refuses a node rank the task does not have ({@code node=99} of a 2-node task), once its size is known; an
+     * unknown task is answered 404 elsewhere.
+     *
+     * @throws ValidationError naming {@code node}
+     */
+    public ViewRequest requireNodeBelow(int numInstances) {
+        if (node.isPresent() && numInstances > 0 && node.getAsInt() >= numInstances) {
+            throw new ValidationError("invalid log view parameters", List.of(new FieldError("node",
+                    "the task has " + numInstances + (numInstances == 1 ? " node" : " nodes") + ": node must be "
+                            + (numInstances == 1 ? "0" : "0 to " + (numInstances - 1)) + " or all", "all")));
+        }
+        return this;
+    }
+
     private static String first(Map<String, List<String>> query, String name) {
         List<String> values = query.get(name);
         return values == null || values.isEmpty() ? null : values.getFirst();

@@ -88,8 +88,16 @@ public class ProblemResponses {
         if (status == 401) {
             return unauthenticated(error, uri);
         }
-        if (status == 400 || status == 415 || status == 406 || status == 405) {
+        if (status == 400) {
             return problem(Problem.from(new ValidationError(error.getMessage(), List.of()), uri.getPath()));
+        }
+        if (status == 415) {
+            return problem(EdgeProblems.edge(415, "unsupported Content-Type: this endpoint reads application/json",
+                    "send Content-Type: application/json", uri.getPath()));
+        }
+        if (status == 405 || status == 406 || status == 413 || status == 414) {
+            return problem(EdgeProblems.edge(status, error.getMessage(), status == 406
+                    ? "accept application/json" : "see /q/openapi for this endpoint", uri.getPath()));
         }
         return problem(Problem.from(new FlowServiceError(error.getMessage(), status, List.of(), error),
                 uri.getPath()));
@@ -103,6 +111,9 @@ public class ProblemResponses {
         if (error instanceof UnrecognizedPropertyException unknown) {
             String field = path(unknown);
             return new FieldError(field, "is not a known field", closest(unknown));
+        }
+        if (error instanceof dev.flow.model.json.JsonLimits.OutOfBounds bounds) {
+            return FieldError.of(path(bounds), bounds.reason());
         }
         if (error instanceof InvalidFormatException invalid) {
             return FieldError.of(path(invalid), "must be " + describe(invalid.getTargetType()));

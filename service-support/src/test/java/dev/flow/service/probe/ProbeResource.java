@@ -66,6 +66,16 @@ public class ProbeResource {
         return sized;
     }
 
+    public record Priced(java.math.BigDecimal price) {
+    }
+
+    @POST
+    @Path("/priced")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Priced priced(Priced priced) {
+        return new Priced(priced.price().add(java.math.BigDecimal.ONE));
+    }
+
     @GET
     @Path("/quota")
     public String quota() {

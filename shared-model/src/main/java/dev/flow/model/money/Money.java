@@ -24,6 +24,8 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
     public static final Money ZERO = new Money(BigDecimal.ZERO);
 
     // optional minus, optional "$", digits, optional fraction; no exponents, no thousands separators, no "+".
+    /** Characters of a dollar amount's text ({@code "$123456789012345.123456789012"} fits). */
+    public static final int MAX_TEXT_LENGTH = 40;
     private static final Pattern FORMAT = Pattern.compile("^(-)?\\$?(\\d+(?:\\.\\d+)?)$");
 
     public Money {
@@ -54,6 +56,10 @@ public record Money(BigDecimal amount) implements Comparable<Money> {
     public static Money parse(String text) {
         if (text == null) {
             throw new IllegalArgumentException("money amount is missing; expected a dollar amount like \"$25.60\"");
+        }
+        if (text.length() > MAX_TEXT_LENGTH) {
+            // bounded before the regex and BigDecimal: a megabyte of digits is no price and would be slow to compute with
+            throw new IllegalArgumentException("a dollar amount has at most " + MAX_TEXT_LENGTH + " characters");
         }
         var m = FORMAT.matcher(text.strip());
         if (!m.matches()) {

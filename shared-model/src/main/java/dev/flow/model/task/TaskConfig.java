@@ -9,6 +9,7 @@ import dev.flow.model.task.constraints.ValidCommand;
 import dev.flow.model.task.constraints.ValidInstanceType;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -44,6 +45,7 @@ public record TaskConfig(
         String name,
 
         @ValidInstanceType
+        @Size(max = TaskLimits.MAX_INSTANCE_TYPE_LENGTH, message = "must be at most {max} characters")
         String instanceType,
 
         @Positive(message = "must be greater than 0") @Max(value = 4096, message = "must be at most 4096")
@@ -52,31 +54,38 @@ public record TaskConfig(
         @NotNull(message = "is required") @ValidCommand
         Command command,
 
-        @NotNull
+        @NotNull @Size(max = TaskLimits.MAX_VOLUMES, message = "must have at most {max} volumes")
         List<@NotNull(message = "must not be null") @Valid VolumeSpec> volumes,
 
-        @NotNull
-        Map<@NotNull @Pattern(regexp = "^[A-Za-z_][A-Za-z0-9_]*$",
+        @NotNull @Size(max = TaskLimits.MAX_ENV_ENTRIES, message = "must have at most {max} variables")
+        Map<@NotNull @Size(max = TaskLimits.MAX_ENV_KEY_LENGTH, message = "must be at most {max} characters")
+                @Pattern(regexp = "^[A-Za-z_][A-Za-z0-9_]*$",
                 message = "is not a valid environment variable name (letters, digits, underscores; not starting with a digit)")
-                String, @NotNull(message = "must not be null") String> env,
+                String, @NotNull(message = "must not be null")
+                @Size(max = TaskLimits.MAX_ENV_VALUE_LENGTH, message = "must be at most {max} characters") String> env,
 
-        @NotNull
-        List<@NotBlank(message = "must not be blank") String> sshKeys,
+        @NotNull @Size(max = TaskLimits.MAX_SSH_KEYS, message = "must have at most {max} keys")
+        List<@NotBlank(message = "must not be blank")
+                @Size(max = TaskLimits.MAX_SSH_KEY_LENGTH, message = "must be at most {max} characters") String> sshKeys,
 
         @Positive(message = "must be greater than 0")
+        @DecimalMax(value = TaskLimits.MAX_PRICE_PER_HOUR, message = "must be at most {value} dollars per hour")
         BigDecimal maxPricePerHour,
 
-        @Positive(message = "must be greater than 0")
-        @DecimalMax(value = "168", message = "must be at most 168 (7 days)")
+        @DecimalMin(value = TaskLimits.MIN_RUN_TIME_HOURS, message = "must be at least {value} hours (36 seconds): a "
+                + "shorter limit ends the task before its instance can boot")
+        @DecimalMax(value = TaskLimits.MAX_RUN_TIME_HOURS, message = "must be at most {value} (7 days)")
         BigDecimal maxRunTimeHours,
 
         @NotNull @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100")
         Integer numInstances,
 
         @NotBlank(message = "is required") @Pattern(regexp = "^\\S*$", message = "must not contain whitespace")
+        @Size(max = TaskLimits.MAX_IMAGE_LENGTH, message = "must be at most {max} characters")
         String image,
 
         @NotBlank(message = "is required") @Pattern(regexp = "^/.*", message = "must be an absolute path")
+        @Size(max = TaskLimits.MAX_PATH_LENGTH, message = "must be at most {max} characters")
         String workingDir,
 
         @Size(min = 1, max = 64, message = "must be 1 to 64 characters")
@@ -84,6 +93,7 @@ public record TaskConfig(
         String region,
 
         @NotNull @UniqueElements(message = "must not contain duplicates")
+        @Size(max = TaskLimits.MAX_PORTS, message = "must have at most {max} ports")
         List<@NotNull(message = "must not be null")
         @Min(value = 1024, message = "must be between 1024 and 65535")
         @Max(value = 65535, message = "must be between 1024 and 65535") Integer> ports,

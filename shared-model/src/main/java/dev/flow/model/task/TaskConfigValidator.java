@@ -92,7 +92,9 @@ public final class TaskConfigValidator {
                     : invalid instanceof String s ? taskName(s) : null;
             case "working_dir", "mount_path" -> invalid instanceof String s && !s.isBlank() && !s.startsWith("/")
                     ? "/" + s : null;
-            case "max_run_time_hours" -> invalid instanceof BigDecimal d && d.signum() > 0 ? "168" : null;
+            case "max_run_time_hours" -> invalid instanceof BigDecimal d && d.signum() > 0
+                    ? (d.compareTo(new BigDecimal(TaskLimits.MIN_RUN_TIME_HOURS)) < 0 ? "1" : TaskLimits.MAX_RUN_TIME_HOURS)
+                    : null;
             case "num_instances" -> invalid instanceof Integer n ? (n < 1 ? "1" : "100") : null;
             default -> null;
         };

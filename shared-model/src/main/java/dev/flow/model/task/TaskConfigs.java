@@ -23,6 +23,7 @@ import dev.flow.model.error.FieldError;
 import dev.flow.model.error.Suggestions;
 import dev.flow.model.error.ValidationError;
 import dev.flow.model.json.FlowJson;
+import dev.flow.model.json.JsonLimits;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -48,18 +49,7 @@ import java.util.Map;
  */
 public final class TaskConfigs {
 
-    private static final JsonMapper STRICT = ((JsonMapper) FlowJson.mapper()).rebuild()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .withCoercionConfig(LogicalType.Textual, c -> c
-                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-            .build();
+    private static final JsonMapper STRICT = FlowJson.strict();
 
     private TaskConfigs() {
     }
@@ -115,6 +105,9 @@ public final class TaskConfigs {
             return FieldError.of("", "malformed JSON" + where + ": " + e.getOriginalMessage());
         }
         String field = path(mapping.getPath());
+        if (mapping instanceof JsonLimits.OutOfBounds bounds) {
+            return FieldError.of(field, bounds.reason());
+        }
         if (mapping instanceof ValueInstantiationException && mapping.getCause() != null) {
             return FieldError.of(field, mapping.getCause().getMessage());
         }

@@ -28,6 +28,7 @@ public record VolumeSpec(
         @NotNull @Positive(message = "must be greater than 0") @Max(value = 65_536, message = "must be at most 65536")
         Integer sizeGb,
         @NotBlank @Pattern(regexp = "^/.*", message = "must be an absolute path")
+        @Size(max = TaskLimits.MAX_PATH_LENGTH, message = "must be at most {max} characters")
         String mountPath,
         @JsonProperty("interface") @NotNull
         VolumeInterface volumeInterface) {

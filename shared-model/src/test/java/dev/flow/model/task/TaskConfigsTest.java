@@ -259,7 +259,7 @@ class TaskConfigsTest {
             "name | \"ünïcode\"              | name | letters, digits, dashes",
             "max_price_per_hour | 0         | max_price_per_hour | greater than 0",
             "max_price_per_hour | -1.5      | max_price_per_hour | greater than 0",
-            "max_run_time_hours | 0         | max_run_time_hours | greater than 0",
+            "max_run_time_hours | 0         | max_run_time_hours | at least 0.01 hours",
             "max_run_time_hours | 168.01    | max_run_time_hours | at most 168",
             "num_instances | 0              | num_instances | at least 1",
             "num_instances | 101            | num_instances | at most 100",

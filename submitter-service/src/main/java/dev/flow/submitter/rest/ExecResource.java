@@ -1,5 +1,6 @@
 package dev.flow.submitter.rest;
 
+import dev.flow.service.rest.PathIds;
 import dev.flow.service.security.ProjectAccess;
 import dev.flow.submitter.service.ExecService;
 import io.quarkus.security.Authenticated;
@@ -49,7 +50,7 @@ public class ExecResource {
     }
 
     @POST
-    @Consumes(MediaType.WILDCARD)
+    @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Run a command on a node (task.shell)", description = "Runs `command` on node `node` "
             + "(default 0) of a running task over SSH and answers once it ended. 404 unknown or another project's "
@@ -65,6 +66,7 @@ public class ExecResource {
             "{\"stdout\":\"node 1\\nGPU 0: NVIDIA A100-SXM4-80GB\\n\",\"stderr\":\"\",\"exit_code\":0,\"node\":1,"
                     + "\"duration_ms\":412,\"truncated\":false}")))
     public Uni<ExecResultView> run(@PathParam("id") String id, String body) {
+        PathIds.require("task", id);
         ExecRequest request = ExecRequest.parse(body);
         Duration timeout = exec.timeout(request.timeoutSeconds());
         return exec.target(id, access.projects(), request.nodeOrDefault())
@@ -73,7 +75,7 @@ public class ExecResource {
     }
 
     @POST
-    @Consumes(MediaType.WILDCARD)
+    @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Run a command on a node, streamed as Server-Sent Events", description = "Events "
             + "`stdout`/`stderr` (data: {\"type\",\"data\"}) as the output comes, then `exit` (data: {\"type\":"
@@ -86,7 +88,7 @@ public class ExecResource {
     }
 
     @POST
-    @Consumes(MediaType.WILDCARD)
+    @Consumes(MediaType.APPLICATION_JSON)
     @Produces(NDJSON)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "Run a command on a node, streamed as NDJSON", description = "One ExecEvent per line: "
@@ -105,6 +107,7 @@ public class ExecResource {
      * Vert.x context as Hibernate Reactive requires; the command's output then streams without any thread waiting.
      */
     private Multi<ExecEventView> events(String id, String body) {
+        PathIds.require("task", id);
         ExecRequest request = ExecRequest.parse(body);
         Duration timeout = exec.timeout(request.timeoutSeconds());
         java.util.Set<String> projects = access.projects();

@@ -1,6 +1,7 @@
 package dev.flow.submitter.rest;
 
 import dev.flow.model.error.FieldError;
+import dev.flow.service.rest.QueryParams;
 import dev.flow.model.error.Suggestions;
 import dev.flow.model.error.ValidationError;
 import dev.flow.model.instance.GpuType;
@@ -67,6 +68,9 @@ public class InstanceResource {
         Integer gpus = QueryParams.intIn("min_gpu_count", minGpuCount, 1, MAX_GPU_COUNT, null, errors);
         Integer memory = QueryParams.intIn("gpu_memory_gb", gpuMemoryGb, 1, 1024, null, errors);
         Integer max = QueryParams.intIn("limit", limit, 1, MAX_LIMIT, DEFAULT_LIMIT, errors);
+        if (region != null && !region.isBlank() && !region.strip().matches("^[a-z0-9][a-z0-9-]{0,63}$")) {
+            errors.add(new FieldError("region", "must be a Mithril region such as `us-central1-b`", "us-central1-b"));
+        }
         InstanceFilter filter = new InstanceFilter(type, gpus, price(maxPrice, errors), blankToNull(region), memory,
                 gpuType(gpuType, errors, suggestions));
         if (!errors.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.flow.submitter.rest;
 
+import dev.flow.service.rest.PathIds;
 import dev.flow.model.error.FieldError;
 import dev.flow.model.error.ValidationError;
 import dev.flow.service.security.ProjectAccess;
@@ -41,7 +42,7 @@ public class InvocationResource {
     }
 
     @POST
-    @Consumes(MediaType.WILDCARD)
+    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Invoke a function remotely (invoke)", description = "Submits a task that imports "
             + "`module_source` as `module_name`, calls `function(*args, **kwargs)` and prints its JSON result, which "
             + "`GET /v1/invocations/{id}` returns. `gpu` (or `instance_type`, `min_gpu_memory_gb`) and the other "
@@ -88,6 +89,6 @@ public class InvocationResource {
                     + "call last): …\"},\"module_name\":\"train\",\"function\":\"fit\",\"task_status\":\"completed\","
                     + "\"created_at\":\"2026-11-29T21:00:00Z\",\"finished_at\":\"2026-11-29T21:00:41Z\"}")}))
     public Uni<InvocationView> get(@PathParam("id") String id) {
-        return invocations.get(id, access.projects()).map(InvocationView::of);
+        return invocations.get(PathIds.require("invocation", id), access.projects()).map(InvocationView::of);
     }
 }

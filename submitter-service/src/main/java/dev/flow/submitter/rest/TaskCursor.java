@@ -33,7 +33,12 @@ final class TaskCursor {
             if (parts.length != 4 || !VERSION.equals(parts[0]) || !parts[3].matches("^task-[0-9a-z]{16}$")) {
                 throw new IllegalArgumentException("not a task cursor");
             }
-            return new Position(Instant.ofEpochSecond(Long.parseLong(parts[1]), Long.parseLong(parts[2])), parts[3]);
+            Instant at = Instant.ofEpochSecond(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+            // a forged cursor far out of PostgreSQL's timestamp range would fail in the query, not here
+            if (at.isBefore(dev.flow.service.rest.QueryParams.EARLIEST) || at.isAfter(dev.flow.service.rest.QueryParams.LATEST)) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return new Position(at, parts[3]);
         } catch (RuntimeException e) {
             throw ValidationError.of(new FieldError("cursor", "is not a cursor this API returned",
                     "pass the next_cursor of the previous page unchanged, or leave cursor out for the first page"));

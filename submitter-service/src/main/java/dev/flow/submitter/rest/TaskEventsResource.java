@@ -1,5 +1,6 @@
 package dev.flow.submitter.rest;
 
+import dev.flow.service.rest.PathIds;
 import dev.flow.service.security.ProjectAccess;
 import dev.flow.service.vertx.VertxContexts;
 import dev.flow.submitter.config.SubmitterConfig;
@@ -64,6 +65,7 @@ public class TaskEventsResource {
     @APIResponse(responseCode = "200", description = "the stream")
     @APIResponse(responseCode = "404", description = "no such task, or another project's")
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
+        PathIds.require("task", id);
         // both read on the request's thread: the caller's projects, and the context Hibernate Reactive must run on
         Set<String> projects = access.projects();
         Executor context = VertxContexts.current();

@@ -3,6 +3,8 @@ package dev.flow.submitter.rest;
 import dev.flow.model.error.FieldError;
 import dev.flow.model.error.ValidationError;
 import dev.flow.model.status.TaskStatus;
+import dev.flow.service.rest.PathIds;
+import dev.flow.service.rest.QueryParams;
 import dev.flow.service.security.ProjectAccess;
 import dev.flow.submitter.domain.TaskEntity;
 import dev.flow.submitter.repository.TaskRepository;
@@ -52,6 +54,8 @@ public class TaskResource {
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final java.util.regex.Pattern IDEMPOTENCY_KEY_FORMAT = java.util.regex.Pattern.compile("^[\\x21-\\x7e]{1,128}$");
 
+    static final java.util.regex.Pattern TASK_NAME_OR_PREFIX = java.util.regex.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+
     private final TaskService tasks;
     private final VolumeService volumes;
     private final ProjectAccess access;
@@ -63,7 +67,7 @@ public class TaskResource {
     }
 
     @POST
-    @Consumes(MediaType.WILDCARD)
+    @Consumes(MediaType.APPLICATION_JSON) // text/plain or none: 415 problem+json, never read as JSON anyway
     @Operation(summary = "Submit a task", description = "Body: a TaskConfig (snake_case). Places a Mithril spot bid "
             + "named flow-<task_id>. 201 with the Task; 422 application/problem+json naming each bad field.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "hello",
@@ -71,6 +75,7 @@ public class TaskResource {
                     + "\"env\":{\"EPOCHS\":\"3\"},\"max_price_per_hour\":12.5}")))
     @APIResponse(responseCode = "201", description = "the task, pending")
     @APIResponse(responseCode = "200", description = "an Idempotency-Key replay: the task the key first created")
+    @APIResponse(responseCode = "415", description = "a Content-Type other than application/json")
     @APIResponse(responseCode = "422", description = "ValidationError: a bad field (named, with a suggestion), or an "
             + "Idempotency-Key reused with another body")
     @APIResponse(responseCode = "409", description = "InsufficientQuotaError: the project's spot quota of the type is "
@@ -113,7 +118,8 @@ public class TaskResource {
         List<String> statuses = statuses(status);
         boolean prefix = name != null && name.endsWith("*");
         String exact = name == null ? null : prefix ? name.substring(0, name.length() - 1) : name;
-        if (exact != null && (exact.isEmpty() || exact.length() > 64 || exact.contains("*"))) {
+        // the characters of a task name only: anything else matches no task, and a NUL would fail in PostgreSQL
+        if (exact != null && !TASK_NAME_OR_PREFIX.matcher(exact).matches()) {
             throw ValidationError.of(new FieldError("name", "must be a task name (1 to 64 characters), or a prefix "
                     + "ending with a single `*`", "name=train or name=train*"));
         }
@@ -135,7 +141,7 @@ public class TaskResource {
     @Path("{id}")
     @Operation(summary = "Get a task", description = "404 when it does not exist or belongs to another project.")
     public Uni<TaskView> get(@PathParam("id") String id) {
-        return tasks.get(id, access.projects()).map(t -> TaskViews.of(t, Instant.now()));
+        return tasks.get(PathIds.require("task", id), access.projects()).map(t -> TaskViews.of(t, Instant.now()));
     }
 
     @DELETE
@@ -143,7 +149,7 @@ public class TaskResource {
     @Operation(summary = "Cancel a task", description = "Cancels the bid and publishes CancelRequested. 202 with "
             + "the task while the cancel is under way; 200 when the task had already finished (nothing done).")
     public Uni<Response> cancel(@PathParam("id") String id) {
-        return tasks.cancelByUser(id, access.projects(), access.caller()).map(TaskResource::cancelled);
+        return tasks.cancelByUser(PathIds.require("task", id), access.projects(), access.caller()).map(TaskResource::cancelled);
     }
 
     @POST
@@ -169,6 +175,7 @@ public class TaskResource {
     @APIResponse(responseCode = "200", description = "attached", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = MountView.class)))
     public Uni<MountView> mount(@PathParam("id") String id, MountVolumeRequest request) {
+        PathIds.require("task", id);
         List<FieldError> errors = new ArrayList<>();
         if (request == null || request.volume() == null || request.volume().isBlank()) {
             errors.add(new FieldError("volume", "is required: a volume id (vol_…) or name", "training-data"));

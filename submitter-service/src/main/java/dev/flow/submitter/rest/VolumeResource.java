@@ -1,6 +1,8 @@
 package dev.flow.submitter.rest;
 
+import dev.flow.service.rest.PathIds;
 import dev.flow.model.error.FieldError;
+import dev.flow.service.rest.QueryParams;
 import dev.flow.model.error.ValidationError;
 import dev.flow.service.security.ProjectAccess;
 import dev.flow.submitter.service.VolumeService;
@@ -47,7 +49,7 @@ public class VolumeResource {
     }
 
     @POST
-    @Consumes(MediaType.WILDCARD)
+    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a volume", description = "Body {size_gb, name?, interface: block|file, region?}. "
             + "201 with the Volume; 200 with the existing one when the project already has a volume of that name, "
             + "size and interface in the region; 422 naming each bad field.")
@@ -82,6 +84,6 @@ public class VolumeResource {
     @APIResponse(responseCode = "204", description = "deleted")
     public Uni<Response> delete(@PathParam("volume") String volume, @QueryParam("project") String project) {
         String resolved = access.resolve(project);
-        return volumes.delete(resolved, volume).map(ignored -> Response.noContent().build());
+        return volumes.delete(resolved, PathIds.require("volume", volume)).map(ignored -> Response.noContent().build());
     }
 }
