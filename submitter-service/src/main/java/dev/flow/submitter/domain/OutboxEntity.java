@@ -51,4 +51,7 @@ public class OutboxEntity {
 
     @Column(nullable = false)
     public int attempts;
+
+    /** The W3C traceparent of the span that wrote the event, so the relay continues that trace; null: none. */
+    public String traceparent;
 }

@@ -5,6 +5,7 @@ import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.Topics;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TraceParents;
 import dev.flow.submitter.config.SubmitterConfig;
 import dev.flow.submitter.domain.OutboxEntity;
 import dev.flow.submitter.repository.OutboxRepository;
@@ -105,8 +106,8 @@ public class OutboxRelay {
                     row.eventType, row.topic);
             return Uni.createFrom().voidItem();
         }
-        return lifecycle.sendMessage(CloudEventRecords.toMessage(event.get(), config.eventSource(),
-                        String.valueOf(row.id)))
+        return lifecycle.sendMessage(TraceParents.childOf(CloudEventRecords.toMessage(event.get(),
+                        config.eventSource(), String.valueOf(row.id)), row.traceparent))
                 .emitOn(context)
                 .chain(() -> Panache.withTransaction(() -> outbox.markSent(row.id, Instant.now())))
                 .onFailure().call(failure -> {

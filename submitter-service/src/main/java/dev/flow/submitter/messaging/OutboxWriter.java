@@ -2,6 +2,7 @@ package dev.flow.submitter.messaging;
 
 import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
+import dev.flow.service.tracing.TraceParents;
 import dev.flow.submitter.domain.OutboxEntity;
 import dev.flow.submitter.repository.OutboxRepository;
 import io.smallrye.mutiny.Uni;
@@ -32,6 +33,8 @@ public class OutboxWriter {
         row.payload = new String(EventCodec.encode(event), StandardCharsets.UTF_8);
         row.eventTime = event.time();
         row.createdAt = Instant.now();
+        // the relay publishes from its own context later: keep the writer's trace with the row
+        row.traceparent = TraceParents.current().orElse(null);
         return outbox.persist(row);
     }
 }
