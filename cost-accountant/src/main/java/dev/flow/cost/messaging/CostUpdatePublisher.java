@@ -14,6 +14,7 @@ import dev.flow.cost.service.CostQueryService;
 import dev.flow.model.event.TaskCostUpdated;
 import dev.flow.model.money.Money;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TaskTraces;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -38,9 +39,11 @@ public class CostUpdatePublisher {
     private final MutinyEmitter<byte[]> emitter;
     private final Clock clock;
     private final CostMetrics metrics;
+    private final TaskTraces traces;
 
     public CostUpdatePublisher(CostQueryService costs, @Channel("cost-updates") MutinyEmitter<byte[]> emitter,
-                               Clock clock, CostMetrics metrics) {
+                               Clock clock, CostMetrics metrics, TaskTraces traces) {
+        this.traces = traces;
         this.costs = costs;
         this.emitter = emitter;
         this.clock = clock;
@@ -92,7 +95,8 @@ public class CostUpdatePublisher {
                         : totals(open.stream().map(i -> i.taskId).distinct().toList(), now))
                 .flatMap(updates -> Multi.createFrom().iterable(updates)
                         .onItem().transformToUniAndConcatenate(
-                                update -> emitter.sendMessage(CloudEventRecords.toMessage(update, SOURCE)))
+                                update -> emitter.sendMessage(traces.continueTrace(update.taskId(),
+                                        CloudEventRecords.toMessage(update, SOURCE))))
                         .collect().last())
                 .onFailure().invoke(e -> LOG.warnf("publishing cost updates failed: %s", e.toString()))
                 .onFailure().recoverWithNull()

@@ -83,6 +83,18 @@ public class TaskRegistry {
         find(e.taskId()).ifPresent(t -> t.fillFromSubmitted(e));
     }
 
+    /** The trace the task's events continue (its TaskSubmitted record's traceparent); ignored for unknown tasks. */
+    public synchronized void traced(String taskId, String traceparent) {
+        if (traceparent != null) {
+            find(taskId).ifPresent(t -> t.traced(traceparent));
+        }
+    }
+
+    /** The task's originating traceparent, or null (unknown task, or submitted without a trace). */
+    public synchronized String traceparent(String taskId) {
+        return find(taskId).map(TrackedTask::traceparent).orElse(null);
+    }
+
     public synchronized void bidPlaced(BidPlaced e) {
         find(e.taskId()).ifPresent(t -> t.bidPlaced(e.bidFid(), e.region(), e.limitPrice(), e.at()));
     }
