@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import static dev.flow.submitter.SubmitterTestSupport.submit;
+import static dev.flow.submitter.SubmitterTestSupport.asAlice;
 import static dev.flow.submitter.SubmitterTestSupport.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -60,13 +60,17 @@ class TaskTraceTest {
         ConsumerTask<String, byte[]> lifecycle = kafka.consume(Serdes.String(), Serdes.ByteArray())
                 .withGroupId("test-" + UUID.randomUUID()).withOffsetReset(OffsetResetStrategy.EARLIEST)
                 .fromTopics(Topics.TASK_LIFECYCLE);
-        spans.reset();
         try {
-            String taskId = submit("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}"
-                    .formatted(uniqueName("traced"))).then().statusCode(201).extract().path("task_id");
+            // the client starts the trace (W3C traceparent), so the test knows its id among all the spans
+            String traceId = UUID.randomUUID().toString().replace("-", "");
+            String taskId = asAlice().contentType("application/json")
+                    .header(TraceParents.HEADER, "00-" + traceId + "-00f067aa0ba902b7-01")
+                    .body("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}"
+                            .formatted(uniqueName("traced")))
+                    .post("/v1/tasks").then().statusCode(201).extract().path("task_id");
 
-            SpanData post = await().atMost(WAIT).until(this::postSpan, Optional::isPresent).orElseThrow();
-            String traceId = post.getTraceId();
+            // the server span of the POST, in the client's trace
+            await().atMost(WAIT).until(() -> postSpan(traceId), Optional::isPresent);
 
             // the bid was placed under the POST: a client span of the same trace that POSTs Mithril's bids
             await().atMost(WAIT).untilAsserted(() -> assertThat(spans.getFinishedSpanItems())
@@ -91,15 +95,13 @@ class TaskTraceTest {
         }
     }
 
-    /** The finished server span of the one POST /v1/tasks this test made (the exporter was emptied before it). */
-    private Optional<SpanData> postSpan() {
-        List<SpanData> posts = spans.getFinishedSpanItems().stream()
-                .filter(s -> s.getKind() == SpanKind.SERVER)
+    /** The finished server span of the POST /v1/tasks of this trace. */
+    private Optional<SpanData> postSpan(String traceId) {
+        return spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.SERVER)
                 .filter(s -> "POST".equals(s.getAttributes().get(AttributeKey.stringKey("http.request.method"))))
                 .filter(s -> "/v1/tasks".equals(s.getAttributes().get(AttributeKey.stringKey("http.route"))))
-                .toList();
-        assertThat(posts).hasSizeLessThanOrEqualTo(1);
-        return posts.stream().findFirst();
+                .findFirst();
     }
 
     private static List<ConsumerRecord<String, byte[]>> ours(ConsumerTask<String, byte[]> lifecycle, String taskId) {
