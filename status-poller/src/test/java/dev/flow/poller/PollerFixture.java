@@ -1,5 +1,6 @@
 package dev.flow.poller;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import dev.flow.model.startup.WorkloadBlock;
 import dev.flow.model.startup.WorkloadSpec;
 import dev.flow.model.task.TaskConfig;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TraceParents;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -91,11 +93,23 @@ final class PollerFixture {
     /** The same, with the task's configuration in the TaskSubmitted (its {@code max_run_time_hours}, ...). */
     Bid submit(String taskId, String project, String type, String region, String limit, int nodes, String script,
                TaskConfig config) {
+        return submit(taskId, project, type, region, limit, nodes, script, config, null);
+    }
+
+    /** The same, the TaskSubmitted record carrying a W3C {@code traceparent} header (the submitter's trace). */
+    Bid submit(String taskId, String project, String type, String region, String limit, int nodes, String script,
+               TaskConfig config, String traceparent) {
         String projectFid = projectFid(project);
         String typeFid = instanceTypeFid(type, region);
         Money price = Money.parse(limit);
         Instant submittedAt = Instant.now();
-        publish(new TaskSubmitted(taskId, project, taskId, type, nodes, region, price, config, submittedAt));
+        ProducerRecord<String, byte[]> submitted = CloudEventRecords.toProducerRecord(Topics.TASK_LIFECYCLE,
+                new TaskSubmitted(taskId, project, taskId, type, nodes, region, price, config, submittedAt),
+                "/flow/test", UUID.randomUUID().toString());
+        if (traceparent != null) {
+            submitted.headers().add(TraceParents.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
+        }
+        send(submitted);
         Bid bid = mithril.createBid(new CreateBidRequest(projectFid, region, typeFid, price, nodes, "flow-" + taskId,
                 LaunchSpecification.of(List.of(), List.of(), script))).await().atMost(CALL);
         publish(new BidPlaced(taskId, bid.fid(), project, region, typeFid, price, Instant.now()));
@@ -125,8 +139,10 @@ final class PollerFixture {
 
     /** Publishes an event on a given topic (a marker on a topic it does not belong to, for ordering checks). */
     void publishTo(String topic, FlowEvent event) {
-        ProducerRecord<String, byte[]> record = CloudEventRecords.toProducerRecord(topic, event, "/flow/test",
-                UUID.randomUUID().toString());
+        send(CloudEventRecords.toProducerRecord(topic, event, "/flow/test", UUID.randomUUID().toString()));
+    }
+
+    private void send(ProducerRecord<String, byte[]> record) {
         kafka.<String, byte[]>produceWithSerializers(StringSerializer.class, ByteArraySerializer.class)
                 .fromRecords(record).awaitCompletion(CALL);
     }

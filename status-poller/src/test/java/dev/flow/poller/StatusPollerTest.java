@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import dev.flow.devstack.DevJwt;
@@ -34,6 +35,7 @@ import dev.flow.model.status.TransitionReason;
 import dev.flow.model.task.TaskConfig;
 import dev.flow.model.task.TaskConfigs;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TraceParents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
@@ -132,6 +134,31 @@ class StatusPollerTest {
                     .containsEntry("ce_subject", taskId)
                     .containsKey("ce_id");
             assertThat(CloudEventRecords.fromRecord(record)).containsInstanceOf(TaskStatusChanged.class);
+        }
+        status.stop();
+    }
+
+    @Test
+    void theTasksStatusEventsContinueTheTraceItsTaskSubmittedCameWith() {
+        String taskId = PollerFixture.newTaskId();
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        fixture.submit(taskId, PROJECT, "a100-80gb.sxm.1x", "us-central1-a", "$50.00", 1,
+                PollerFixture.workloadScript(taskId, "sleep 30"), null, "00-" + traceId + "-00f067aa0ba902b7-01");
+
+        // pending (published while the TaskSubmitted is consumed) and running (seen by a later polling cycle)
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                .anyMatch(c -> c.to() == TaskStatus.RUNNING));
+        List<ConsumerRecord<String, byte[]>> records = PollerFixture.recordsOf(status, taskId);
+        assertThat(records).hasSizeGreaterThanOrEqualTo(2);
+        for (ConsumerRecord<String, byte[]> record : records) {
+            assertThat(TraceParents.fromHeaders(record.headers())).as("traceparent of %s", record)
+                    .hasValueSatisfying(traceparent -> {
+                        assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+                        // a child span of the task's trace, not the submitter's span itself
+                        assertThat(traceparent.split("-")[1]).isEqualTo(traceId);
+                        assertThat(traceparent.split("-")[2]).isNotEqualTo("00f067aa0ba902b7");
+                    });
         }
         status.stop();
     }

@@ -31,6 +31,7 @@ import dev.flow.model.event.TaskResubmitted;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.Topics;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TraceParents;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
 import io.restassured.http.ContentType;
@@ -58,7 +59,8 @@ class EndToEndIT {
     private static final Map<String, String> FAST = Map.of(
             "flow.poller.interval", "300ms",
             "flow.poller.unexplained-termination-grace", "3s",
-            "flow.poller.orphan-grace", "2s");
+            "flow.poller.orphan-grace", "2s",
+            "flow.cost.updates-every", "1s");
 
     @TempDir
     static Path state;
@@ -74,7 +76,7 @@ class EndToEndIT {
                 Map.of("emulator.instances.preemption-notice", "2s")));
         companion = new KafkaCompanion(stack.kafkaBootstrapServers());
         for (String topic : List.of(Topics.TASK_LIFECYCLE, Topics.TASK_STATUS, Topics.TASK_STATE, Topics.TASK_LOGS,
-                Topics.TASK_COMMANDS)) {
+                Topics.TASK_COMMANDS, Topics.COST_UPDATES)) {
             TOPICS.put(topic, companion.consume(Serdes.String(), Serdes.ByteArray())
                     .withOffsetReset(OffsetResetStrategy.EARLIEST)
                     .withGroupId("e2e-" + topic + "-" + System.nanoTime())
@@ -96,7 +98,14 @@ class EndToEndIT {
 
     @Test
     void aTaskRunsToCompletionWithItsLogsAndAnExactCost() throws Exception {
-        String taskId = submit("e2e-hello", "echo hello; sleep 3; echo bye");
+        // the client starts the trace, so the test knows its id: every service's records of the task must carry it
+        String traceId = java.util.UUID.randomUUID().toString().replace("-", "");
+        String taskId = given().auth().oauth2(stack.devToken()).contentType(ContentType.JSON)
+                .header(TraceParents.HEADER, "00-" + traceId + "-" + "00f067aa0ba902b7" + "-01")
+                .body(Map.of("name", "e2e-hello", "command", "echo hello; sleep 3; echo bye", "instance_type", "a100"))
+                .post(submitter() + "/v1/tasks")
+                .then().statusCode(201)
+                .extract().path("task_id");
 
         List<TaskStatusChanged> changes = awaitStatus(taskId, TaskStatus.COMPLETED);
         assertThat(distinctStatuses(changes))
@@ -131,6 +140,7 @@ class EndToEndIT {
         });
 
         assertEveryRecordIsACloudEvent(taskId);
+        assertOneTraceAcrossTheServices(taskId, traceId);
     }
 
     @Test
@@ -340,6 +350,30 @@ class EndToEndIT {
 
     private static List<ConsumerRecord<String, byte[]>> records(String topic, String taskId) {
         return TOPICS.get(topic).getRecords().stream().filter(r -> taskId.equals(r.key())).toList();
+    }
+
+    /**
+     * The task's records on every topic it has (lifecycle: submitter and log-streamer; status and state: poller; logs:
+     * log-streamer; cost updates: cost-accountant) carry a W3C traceparent of the trace its POST started.
+     */
+    private static void assertOneTraceAcrossTheServices(String taskId, String traceId) {
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(records(Topics.COST_UPDATES, taskId))
+                .as("cost updates of %s", taskId).isNotEmpty());
+        List<String> outside = new ArrayList<>();
+        for (String topic : List.of(Topics.TASK_LIFECYCLE, Topics.TASK_STATUS, Topics.TASK_STATE, Topics.TASK_LOGS,
+                Topics.COST_UPDATES)) {
+            List<ConsumerRecord<String, byte[]>> records = records(topic, taskId);
+            assertThat(records).as("%s records of %s", topic, taskId).isNotEmpty();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                String traceparent = TraceParents.fromHeaders(record.headers()).orElse("none");
+                if (!traceparent.startsWith("00-" + traceId + "-")) {
+                    Map<String, String> headers = CloudEventRecords.headersOf(record);
+                    outside.add(topic + " " + headers.get("ce_type") + " from " + headers.get("ce_source")
+                            + ": traceparent " + traceparent);
+                }
+            }
+        }
+        assertThat(outside).as("records of %s outside the trace %s of its POST", taskId, traceId).isEmpty();
     }
 
     private static void assertEveryRecordIsACloudEvent(String taskId) {

@@ -15,6 +15,7 @@ import dev.flow.cost.service.CostQueryService;
 import dev.flow.model.event.TaskCostUpdated;
 import dev.flow.model.money.Money;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TaskTraces;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -43,9 +44,11 @@ public class CostUpdatePublisher {
     private final MutinyEmitter<byte[]> emitter;
     private final Clock clock;
     private final CostMetrics metrics;
+    private final TaskTraces traces;
 
     public CostUpdatePublisher(CostQueryService costs, @Channel("cost-updates") MutinyEmitter<byte[]> emitter,
-                               Clock clock, CostMetrics metrics) {
+                               Clock clock, CostMetrics metrics, TaskTraces traces) {
+        this.traces = traces;
         this.costs = costs;
         this.emitter = emitter;
         this.clock = clock;
@@ -108,7 +111,8 @@ public class CostUpdatePublisher {
         return totals(List.copyOf(taskIds), clock.instant())
                 .flatMap(updates -> Multi.createFrom().iterable(updates)
                         .onItem().transformToUniAndConcatenate(
-                                update -> emitter.sendMessage(CloudEventRecords.toMessage(update, SOURCE)))
+                                update -> emitter.sendMessage(traces.continueTrace(update.taskId(),
+                                        CloudEventRecords.toMessage(update, SOURCE))))
                         .collect().last())
                 .onFailure().invoke(e -> LOG.warnf("publishing the cost of %s failed: %s", taskIds, e.toString()))
                 .onFailure().recoverWithNull()

@@ -15,6 +15,7 @@ import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TaskTraces;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -38,17 +39,21 @@ public class TaskStatusConsumer {
     private final LedgerService ledger;
     private final CostSettings settings;
     private final CostUpdatePublisher updates;
+    private final TaskTraces traces;
 
-    public TaskStatusConsumer(LedgerService ledger, CostSettings settings, CostUpdatePublisher updates) {
+    public TaskStatusConsumer(LedgerService ledger, CostSettings settings, CostUpdatePublisher updates,
+                              TaskTraces traces) {
         this.ledger = ledger;
         this.settings = settings;
         this.updates = updates;
+        this.traces = traces;
     }
 
     @Incoming("task-status")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
         List<LedgerService.Item> items = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
+            traces.remember(record); // the scheduled cost updates of the task continue its trace
             item(record).ifPresent(items::add);
         }
         if (items.isEmpty()) {

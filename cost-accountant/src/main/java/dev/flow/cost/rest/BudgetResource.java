@@ -25,6 +25,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -48,6 +51,9 @@ public class BudgetResource {
     /** Creates the project's budget for the period, or replaces the existing one's limit and thresholds. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "201", description = "the budget and its spend so far", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BudgetView.class)))
+    @APIResponse(responseCode = "422", description = "ValidationError: a bad field, named, with what is accepted")
     public Uni<RestResponse<BudgetView>> put(@Valid @NotNull BudgetRequest request) {
         String project = access.resolve(request.project());
         requireAdmin(project);

@@ -7,6 +7,7 @@ import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.TaskSnapshot;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TaskTraces;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -31,14 +32,17 @@ public class StatusConsumer {
 
     private final LogCollector collector;
     private final TaskDirectory directory;
+    private final TaskTraces traces;
 
-    public StatusConsumer(LogCollector collector, TaskDirectory directory) {
+    public StatusConsumer(LogCollector collector, TaskDirectory directory, TaskTraces traces) {
         this.collector = collector;
         this.directory = directory;
+        this.traces = traces;
     }
 
     @Incoming("task-status")
     public void collect(ConsumerRecord<String, byte[]> record) {
+        traces.remember(record);
         observation(record).ifPresent(observation -> {
             directory.remember(observation);
             collector.observe(observation, new TopicPartition(record.topic(), record.partition()));
@@ -47,6 +51,7 @@ public class StatusConsumer {
 
     @Incoming("task-directory")
     public void index(ConsumerRecord<String, byte[]> record) {
+        traces.remember(record);
         observation(record).ifPresent(directory::remember);
     }
 

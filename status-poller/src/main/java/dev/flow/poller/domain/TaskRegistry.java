@@ -55,8 +55,11 @@ public class TaskRegistry {
      * A new task: tracked as pending/SUBMITTED, and the first transition to publish. Empty when the task is already
      * known (a replay), so a redelivered TaskSubmitted emits nothing.
      */
-    /** An ended task's id: when it ended, and its partition (forgotten with the partition on a rebalance). */
-    private record Closed(Instant endedAt, int partition) {
+    /**
+     * An ended task's id: when it ended, its partition (forgotten with the partition on a rebalance), and its trace
+     * (the snapshot published after the task closed still continues it).
+     */
+    private record Closed(Instant endedAt, int partition, String traceparent) {
     }
 
     public synchronized Optional<TaskStatusChanged> submitted(TaskSubmitted e, int partition) {
@@ -81,6 +84,19 @@ public class TaskRegistry {
      */
     public synchronized void refill(TaskSubmitted e) {
         find(e.taskId()).ifPresent(t -> t.fillFromSubmitted(e));
+    }
+
+    /** The trace the task's events continue (its TaskSubmitted record's traceparent); ignored for unknown tasks. */
+    public synchronized void traced(String taskId, String traceparent) {
+        if (traceparent != null) {
+            find(taskId).ifPresent(t -> t.traced(traceparent));
+        }
+    }
+
+    /** The task's originating traceparent, or null (unknown task, or submitted without a trace). */
+    public synchronized String traceparent(String taskId) {
+        Closed ended = closed.get(taskId);
+        return ended != null ? ended.traceparent() : find(taskId).map(TrackedTask::traceparent).orElse(null);
     }
 
     public synchronized void bidPlaced(BidPlaced e) {
@@ -110,7 +126,7 @@ public class TaskRegistry {
         }
         if (s.status().isTerminal()) {
             tasks.remove(s.taskId());
-            close(s.taskId(), s.completedAt() != null ? s.completedAt() : s.at(), partition);
+            close(s.taskId(), s.completedAt() != null ? s.completedAt() : s.at(), partition, null);
             return;
         }
         TrackedTask known = tasks.get(s.taskId());
@@ -226,17 +242,17 @@ public class TaskRegistry {
         TaskSnapshot snapshot = t.snapshot();
         if (snapshot.status().isTerminal()) {
             tasks.remove(t.taskId());
-            close(t.taskId(), snapshot.at(), t.partition());
+            close(t.taskId(), snapshot.at(), t.partition(), t.traceparent());
         }
         return Optional.of(snapshot);
     }
 
-    private void close(String taskId, Instant endedAt, int partition) {
+    private void close(String taskId, Instant endedAt, int partition, String traceparent) {
         Instant horizon = Instant.now().minus(closedTaskMemory);
         if (endedAt.isBefore(horizon)) {
             return;
         }
-        closed.put(taskId, new Closed(endedAt, partition));
+        closed.put(taskId, new Closed(endedAt, partition, traceparent));
         // entries arrive roughly in time order: forget from the oldest until one is recent enough
         var oldest = closed.entrySet().iterator();
         while (oldest.hasNext() && oldest.next().getValue().endedAt().isBefore(horizon)) {

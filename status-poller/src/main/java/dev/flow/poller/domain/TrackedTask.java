@@ -71,6 +71,12 @@ public final class TrackedTask {
     private Instant unexplainedTerminationSeenAt;
     /** The Kafka partition of the task's lifecycle events: its owner in a consumer group (issue 6). */
     private int partition = -1;
+    /**
+     * The W3C traceparent of the task's TaskSubmitted record (the trace of its {@code POST /v1/tasks}): the poller's
+     * events of the task are published as its children, so one trace runs from the POST to the task's end. Null when
+     * the record had none; not in the snapshot, the restart's replayed TaskSubmitted brings it back.
+     */
+    private String traceparent;
 
     public TrackedTask(String taskId) {
         this.taskId = taskId;
@@ -189,6 +195,7 @@ public final class TrackedTask {
     public Integer exitCode() { return exitCode; }
     public Instant unexplainedTerminationSeenAt() { return unexplainedTerminationSeenAt; }
     public int partition() { return partition; }
+    public String traceparent() { return traceparent; }
     public RetryPolicy retry() { return retry; }
     public int publishedRestartCount() { return publishedRestartCount; }
 
@@ -254,6 +261,13 @@ public final class TrackedTask {
     void unexplainedTerminationSeen(Instant when) {
         if (unexplainedTerminationSeenAt == null) {
             unexplainedTerminationSeenAt = when;
+        }
+    }
+
+    /** Keeps the first trace seen: the task's originating one. */
+    void traced(String traceparent) {
+        if (this.traceparent == null) {
+            this.traceparent = traceparent;
         }
     }
 

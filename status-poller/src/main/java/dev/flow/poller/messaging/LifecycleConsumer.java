@@ -12,6 +12,7 @@ import dev.flow.model.event.TaskSubmitted;
 import dev.flow.model.event.WorkloadExited;
 import dev.flow.poller.domain.TaskRegistry;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TraceParents;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -105,7 +106,9 @@ public class LifecycleConsumer {
         }
         switch (event) {
             case TaskSubmitted e -> {
-                return registry.submitted(e, record.partition());
+                Optional<TaskStatusChanged> first = registry.submitted(e, record.partition());
+                registry.traced(e.taskId(), TraceParents.fromHeaders(record.headers()).orElse(null));
+                return first;
             }
             case BidPlaced e -> registry.bidPlaced(e);
             case TaskResubmitted e -> registry.resubmitted(e);

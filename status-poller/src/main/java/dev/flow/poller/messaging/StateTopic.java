@@ -17,6 +17,7 @@ import dev.flow.model.event.Topics;
 import dev.flow.poller.config.PollerConfig;
 import dev.flow.poller.domain.TaskRegistry;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TraceParents;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -221,7 +222,10 @@ public class StateTopic {
             var event = CloudEventRecords.fromRecord(record).orElse(null);
             switch (event) {
                 // only fills what a snapshot lacks (the run time limit); a new task is the group consumer's business
-                case dev.flow.model.event.TaskSubmitted e -> registry.refill(e);
+                case dev.flow.model.event.TaskSubmitted e -> {
+                    registry.refill(e);
+                    registry.traced(e.taskId(), TraceParents.fromHeaders(record.headers()).orElse(null));
+                }
                 case dev.flow.model.event.BidPlaced e -> registry.bidPlaced(e);
                 case dev.flow.model.event.TaskResubmitted e -> registry.resubmitted(e);
                 case dev.flow.model.event.CancelRequested e -> registry.cancelRequested(e);

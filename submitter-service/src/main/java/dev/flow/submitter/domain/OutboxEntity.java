@@ -59,4 +59,7 @@ public class OutboxEntity {
     /** Why it was set aside: the exception's class and message, never the payload. */
     @Column(name = "dead_reason")
     public String deadReason;
+
+    /** The W3C traceparent of the span that wrote the event, so the relay continues that trace; null: none. */
+    public String traceparent;
 }

@@ -5,6 +5,7 @@ import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.Topics;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TraceParents;
 import dev.flow.submitter.config.SubmitterConfig;
 import dev.flow.submitter.domain.OutboxEntity;
 import dev.flow.submitter.repository.OutboxRepository;
@@ -122,7 +123,7 @@ public class OutboxRelay {
             // a known type whose JSON does not decode: no pass will ever publish it
             return setAside(row, unreadable, context).chain(() -> publish(rows, index + 1, context));
         }
-        return lifecycle.sendMessage(message)
+        return lifecycle.sendMessage(TraceParents.childOf(message, row.traceparent))
                 .emitOn(context)
                 .chain(() -> Panache.withTransaction(() -> outbox.markSent(row.id, Instant.now())))
                 .onFailure(OutboxRelay::neverSendable).recoverWithUni(failure -> setAside(row, failure, context))

@@ -8,6 +8,7 @@ import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.WorkloadExited;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.tracing.TaskTraces;
 import dev.flow.submitter.service.TaskChanges;
 import dev.flow.submitter.service.TaskService;
 import dev.flow.submitter.service.TaskStore;
@@ -44,11 +45,13 @@ public class TaskEventConsumers {
     private final TaskService tasks;
     private final TaskStore store;
     private final TaskChanges changes;
+    private final TaskTraces traces;
 
-    public TaskEventConsumers(TaskService tasks, TaskStore store, TaskChanges changes) {
+    public TaskEventConsumers(TaskService tasks, TaskStore store, TaskChanges changes, TaskTraces traces) {
         this.tasks = tasks;
         this.store = store;
         this.changes = changes;
+        this.traces = traces;
     }
 
     @Incoming("task-commands")
@@ -109,6 +112,8 @@ public class TaskEventConsumers {
 
     private Uni<Void> handle(ConsumerRecord<String, byte[]> record,
                              java.util.function.Function<FlowEvent, Uni<Void>> handler) {
+        // the events this record leads to (a cancel, a resubmission) continue the task's trace (OutboxWriter)
+        traces.remember(record);
         Optional<FlowEvent> event;
         try {
             event = CloudEventRecords.fromRecord(record);

@@ -5,6 +5,7 @@ import dev.flow.model.error.ValidationError;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.service.rest.PathIds;
 import dev.flow.service.rest.QueryParams;
+import dev.flow.model.task.TaskConfig;
 import dev.flow.service.security.ProjectAccess;
 import dev.flow.submitter.domain.TaskEntity;
 import dev.flow.submitter.repository.TaskRepository;
@@ -70,11 +71,15 @@ public class TaskResource {
     @Consumes(MediaType.APPLICATION_JSON) // text/plain or none: 415 problem+json, never read as JSON anyway
     @Operation(summary = "Submit a task", description = "Body: a TaskConfig (snake_case). Places a Mithril spot bid "
             + "named flow-<task_id>. 201 with the Task; 422 application/problem+json naming each bad field.")
-    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "hello",
+    // the body is read as a String by TaskConfigs' strict reader, so the schema is named here, not inferred
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = TaskConfig.class), examples = @ExampleObject(name = "hello",
             value = "{\"name\":\"hello\",\"instance_type\":\"a100\",\"command\":\"echo hello; sleep 3\","
                     + "\"env\":{\"EPOCHS\":\"3\"},\"max_price_per_hour\":12.5}")))
-    @APIResponse(responseCode = "201", description = "the task, pending")
-    @APIResponse(responseCode = "200", description = "an Idempotency-Key replay: the task the key first created")
+    @APIResponse(responseCode = "201", description = "the task, pending", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskView.class)))
+    @APIResponse(responseCode = "200", description = "an Idempotency-Key replay: the task the key first created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskView.class)))
     @APIResponse(responseCode = "415", description = "a Content-Type other than application/json")
     @APIResponse(responseCode = "422", description = "ValidationError: a bad field (named, with a suggestion), or an "
             + "Idempotency-Key reused with another body")
