@@ -141,7 +141,7 @@ class CliHabitsIT {
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).contains("complete -F _complete_flow flow");
+        assertThat(out).contains("-F _complete_flow flow");
     }
 
     private static CliRun onTerminal(String typed, String... args) {

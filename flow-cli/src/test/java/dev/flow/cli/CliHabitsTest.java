@@ -41,7 +41,7 @@ class CliHabitsTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("complete -F _complete_flow flow");
+        assertThat(out).contains("-F _complete_flow flow");
 
         CliRun zsh = run(Map.of(), dir.resolve("none.yaml"), Console.NONE, "completion", "zsh");
         assertThat(zsh.exitCode()).isZero();
