@@ -8,5 +8,12 @@ prefix="${PREFIX:-$HOME/.local}"
 install -d "$prefix/bin" "$prefix/share/flow"
 install -m 0644 "$repo/flow-cli/target/flow.jar" "$prefix/share/flow/flow.jar"
 install -m 0755 "$repo/flow-cli/flow" "$prefix/bin/flow"
+# shell completion (picocli's generated script): bash-completion loads it on demand from this directory; zsh
+# sources the same script through bashcompinit
+install -d "$prefix/share/bash-completion/completions"
+"$prefix/bin/flow" completion bash > "$prefix/share/bash-completion/completions/flow"
+"$prefix/bin/flow" completion zsh > "$prefix/share/flow/completion.zsh"
 echo "Installed: $prefix/bin/flow (jar in $prefix/share/flow). Try: flow --help"
+echo "Completion: bash loads $prefix/share/bash-completion/completions/flow (bash-completion);" \
+  "zsh: add 'source $prefix/share/flow/completion.zsh' to ~/.zshrc"
 case ":$PATH:" in *":$prefix/bin:"*) ;; *) echo "Add $prefix/bin to your PATH." ;; esac

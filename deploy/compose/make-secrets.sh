@@ -3,7 +3,7 @@
 #   jwt-private.pem / jwt-public.pem   the token issuer's RSA key pair (the services get the public half)
 #   dev-token                          a 12-hour admin token for project ${MITHRIL_DEFAULT_PROJECT:-flow-dev}
 #   operator-token                     a 30-day flow-operator token: Prometheus scrapes /q/metrics with it
-#   platform-ssh-key(.pub)             the platform SSH key the log-streamer tails nodes with
+#   platform-ssh-key(.pub)             the platform SSH key: the log-streamer tails nodes and the submitter runs exec with it
 # Register platform-ssh-key.pub in your Mithril project and put its fid in .env as FLOW_PLATFORM_SSH_KEY_FID.
 # Needs openssl and ssh-keygen. Re-running keeps existing keys and only mints a new token.
 set -euo pipefail

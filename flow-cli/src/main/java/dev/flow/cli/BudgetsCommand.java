@@ -32,9 +32,6 @@ final class BudgetsCommand {
         @ParentCommand
         BudgetsCommand parent;
 
-        @Option(names = "--project")
-        String project;
-
         @Option(names = "--period", defaultValue = "monthly", description = "daily, weekly, monthly (default), total")
         String period;
 
@@ -49,7 +46,9 @@ final class BudgetsCommand {
 
         @Override
         public Integer call() {
-            JsonNode budget = parent.cli.flow().setBudget(project, period, limit, thresholds, action);
+            // the global --project (none: the service's default for the token)
+            JsonNode budget = parent.cli.flow().setBudget(parent.cli.projectOption(), period, limit, thresholds,
+                    action);
             parent.cli.output().print(budget, List.of(budget), COLUMNS);
             return ExitCodes.OK;
         }
@@ -60,12 +59,9 @@ final class BudgetsCommand {
         @ParentCommand
         BudgetsCommand parent;
 
-        @Option(names = "--project")
-        String project;
-
         @Override
         public Integer call() {
-            List<JsonNode> budgets = parent.cli.flow().budgets(project);
+            List<JsonNode> budgets = parent.cli.flow().budgets(parent.cli.projectOption());
             parent.cli.output().print(budgets, budgets, COLUMNS);
             return ExitCodes.OK;
         }

@@ -29,8 +29,6 @@ final class CostCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "TASK")
     String taskId;
 
-    @Option(names = "--project", description = "default: MITHRIL_DEFAULT_PROJECT, else the token's first project")
-    String project;
 
     @Option(names = "--by", defaultValue = "task", description = "task (default) or day")
     By by;
@@ -50,7 +48,8 @@ final class CostCommand implements Callable<Integer> {
                     "as_of", cost.path("as_of").asText()));
             return ExitCodes.OK;
         }
-        String p = project != null ? project : cli.defaultProject();
+        // the global --project, else MITHRIL_DEFAULT_PROJECT, the context's project, the token's first project
+        String p = cli.defaultProject();
         if (by == By.day) {
             ArrayNode rows = FlowJson.mapper().createArrayNode();
             LocalDate today = LocalDate.now(ZoneOffset.UTC);

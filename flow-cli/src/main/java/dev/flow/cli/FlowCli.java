@@ -28,12 +28,23 @@ import picocli.CommandLine.ScopeType;
         footer = {"", ExitCodes.HELP},
         subcommands = {RunCommand.class, StatusCommand.class, LogsCommand.class,
                 CancelCommand.class, SshCommand.class, InstancesCommand.class, VolumesCommand.class, CostCommand.class,
-                BudgetsCommand.class, CommandLine.HelpCommand.class})
+                BudgetsCommand.class, ConfigCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class FlowCli {
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, defaultValue = "table",
-            description = "table (default), json or yaml")
+            description = "table (default), wide (more columns), name (one id per line), json or yaml")
     Output.Format format;
+
+    @Option(names = "--no-headers", scope = ScopeType.INHERIT, description = "tables without their header line")
+    boolean noHeaders;
+
+    @Option(names = "--project", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "the project (over MITHRIL_DEFAULT_PROJECT, the context's and the file's project, the token's)")
+    String project;
+
+    @Option(names = "--context", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "a context of ~/.flow/config.yaml (over FLOW_CONTEXT and current_context)")
+    String context;
 
     private final Map<String, String> env;
     private final Path configFile;
@@ -41,6 +52,7 @@ public final class FlowCli {
     private PrintWriter out;
     private PrintWriter err;
     private Ansi ansi;
+    private Console console;
 
     FlowCli(Map<String, String> env, Path configFile) {
         this.env = env;
@@ -50,17 +62,24 @@ public final class FlowCli {
     public static void main(String[] args) {
         int code = run(args, System.getenv(), Path.of(System.getProperty("user.home"), ".flow", "config.yaml"),
                 new PrintWriter(System.out, true, StandardCharsets.UTF_8),
-                new PrintWriter(System.err, true, StandardCharsets.UTF_8), Ansi.AUTO);
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8), Ansi.AUTO, Console.system());
         System.exit(code);
     }
 
     /** One invocation of {@code flow}: the exit code; output to {@code out}, messages and errors to {@code err}. */
     public static int run(String[] args, Map<String, String> env, Path configFile, PrintWriter out, PrintWriter err,
                           Ansi ansi) {
+        return run(args, env, configFile, out, err, ansi, Console.NONE);
+    }
+
+    /** As above, with the terminal a person answers questions on ({@link Console#NONE}: not a terminal). */
+    public static int run(String[] args, Map<String, String> env, Path configFile, PrintWriter out, PrintWriter err,
+                          Ansi ansi, Console console) {
         FlowCli cli = new FlowCli(env, configFile);
         cli.out = out;
         cli.err = err;
         cli.ansi = ansi;
+        cli.console = console;
         CommandLine line = new CommandLine(cli);
         line.setOut(out).setErr(err).setColorScheme(CommandLine.Help.defaultColorScheme(ansi))
                 .setCaseInsensitiveEnumValuesAllowed(true)
@@ -79,9 +98,32 @@ public final class FlowCli {
 
     Flow flow() {
         if (flow == null) {
-            flow = new Flow(FlowConfig.discover(env, configFile));
+            FlowConfig config = FlowConfig.discover(env, configFile, context);
+            flow = new Flow(project == null || project.isBlank() ? config : config.withProject(project.strip()));
         }
         return flow;
+    }
+
+    Path configFile() {
+        return configFile;
+    }
+
+    String context() {
+        return context;
+    }
+
+    Map<String, String> env() {
+        return env;
+    }
+
+    /** The terminal of the person running {@code flow}, or {@link Console#NONE}. */
+    Console console() {
+        return console;
+    }
+
+    /** The --project option, when given (commands whose default is "all projects" use this, not the defaults). */
+    String projectOption() {
+        return project == null || project.isBlank() ? null : project.strip();
     }
 
     PrintWriter out() {
@@ -97,7 +139,7 @@ public final class FlowCli {
     }
 
     Output output() {
-        return new Output(out, format, ansi);
+        return new Output(out, format, ansi, !noHeaders);
     }
 
     /** The project: configured, else the first of the token's {@code projects} claim (read, not verified). */

@@ -49,13 +49,16 @@ final class InstancesCommand implements Callable<Integer> {
         put(requirements, "gpu_type", gpuType);
         List<InstanceOffer> offers = cli.flow().findInstances(requirements, limit);
         cli.output().print(offers, offers, List.of(
-                Output.Column.of("TYPE", InstanceOffer::instanceType),
+                // one spelling for every type: the canonical one (what `-i` accepts and `flow ls` shows)
+                Output.Column.of("TYPE", o -> Output.instanceType(o.instanceType() != null ? o.instanceType()
+                        : o.mithrilName())),
                 Output.Column.of("GPU", o -> o.gpuCount() + "x " + o.gpuType()),
                 Output.Column.of("GPU MEM", o -> o.gpuMemoryGb() + " GB"),
                 Output.Column.of("REGION", InstanceOffer::region),
                 Output.Column.of("$/H", InstanceOffer::pricePerHour),
                 Output.Column.of("AVAILABLE", InstanceOffer::availableCapacity),
-                Output.Column.of("MITHRIL NAME", InstanceOffer::mithrilName)));
+                Output.Column.wide("MITHRIL NAME", InstanceOffer::mithrilName),
+                Output.Column.wide("FID", InstanceOffer::fid)));
         return ExitCodes.OK;
     }
 

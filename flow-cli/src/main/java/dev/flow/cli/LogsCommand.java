@@ -41,7 +41,7 @@ final class LogsCommand implements Callable<Integer> {
                 switch (output.format()) {
                     case json -> cli.out().println(Output.json(line).replaceAll("\\s*\\n\\s*", " "));
                     case yaml -> cli.out().print("---\n" + Output.yaml(line));
-                    case table -> cli.out().println(multiNode
+                    case table, wide, name -> cli.out().println(multiNode
                             ? cli.ansi().string("@|faint [node " + line.node() + "]|@ ") + line.text() : line.text());
                 }
                 cli.out().flush();

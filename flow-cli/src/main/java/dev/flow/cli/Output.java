@@ -17,10 +17,14 @@ import dev.flow.model.json.FlowJson;
 import dev.flow.model.status.TaskStatus;
 import picocli.CommandLine.Help.Ansi;
 
-/** {@code -o table|json|yaml}: tables for people, JSON and YAML (the API's own snake_case documents) for programs. */
+/**
+ * {@code -o table|wide|name|json|yaml}: tables for people ({@code wide} adds the columns marked wide; {@code
+ * --no-headers} drops the header line), {@code name} one identifier per line for scripts, JSON and YAML (the API's
+ * own snake_case documents) for programs.
+ */
 final class Output {
 
-    enum Format { table, json, yaml }
+    enum Format { table, wide, name, json, yaml }
 
     private static final ObjectMapper JSON = FlowJson.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -28,48 +32,69 @@ final class Output {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    /** A table column: header and how to read a cell from a row. */
-    record Column<T>(String header, Function<T, Object> value) {
+    /** A table column: header, how to read a cell from a row, and whether only {@code -o wide} shows it. */
+    record Column<T>(String header, Function<T, Object> value, boolean wide) {
         static <T> Column<T> of(String header, Function<T, Object> value) {
-            return new Column<>(header, value);
+            return new Column<>(header, value, false);
+        }
+
+        static <T> Column<T> wide(String header, Function<T, Object> value) {
+            return new Column<>(header, value, true);
         }
     }
 
     private final PrintWriter out;
     private final Format format;
     private final Ansi ansi;
+    private final boolean headers;
 
     Output(PrintWriter out, Format format, Ansi ansi) {
+        this(out, format, ansi, true);
+    }
+
+    Output(PrintWriter out, Format format, Ansi ansi, boolean headers) {
         this.out = out;
         this.format = format;
         this.ansi = ansi;
+        this.headers = headers;
     }
 
     Format format() {
         return format;
     }
 
+    /** A format for people (table or wide), rather than for programs. */
     boolean isTable() {
-        return format == Format.table;
+        return format == Format.table || format == Format.wide;
     }
 
     Ansi ansi() {
         return ansi;
     }
 
-    /** One document (json/yaml) or, as a table, the rows with these columns. */
+    /**
+     * One document (json/yaml) or, as a table, the rows with these columns; as names, each row's first column (the
+     * identifier: task id, volume name, instance type...).
+     */
     <T> void print(Object document, List<T> rows, List<Column<T>> columns) {
         switch (format) {
             case json -> out.println(json(document));
             case yaml -> out.print(yaml(document));
-            case table -> table(rows, columns);
+            case table -> table(rows, columns.stream().filter(c -> !c.wide()).toList());
+            case wide -> table(rows, columns);
+            case name -> rows.forEach(r -> out.println(cell(columns.getFirst().value().apply(r))));
         }
         out.flush();
     }
 
     /** A single object: json/yaml as is, a two-column key/value table otherwise. */
     void printObject(Object document, Map<String, Object> fields) {
-        if (format != Format.table) {
+        if (format == Format.name) {
+            out.println(cell(fields.values().iterator().next()));
+            out.flush();
+            return;
+        }
+        if (!isTable()) {
             print(document, List.of(), List.of());
             return;
         }
@@ -98,7 +123,9 @@ final class Output {
         for (int i = 0; i < columns.size(); i++) {
             header.append(pad(columns.get(i).header(), widths[i])).append(i + 1 < columns.size() ? "  " : "");
         }
-        out.println(ansi.string("@|bold " + header.toString().stripTrailing() + "|@"));
+        if (headers) {
+            out.println(ansi.string("@|bold " + header.toString().stripTrailing() + "|@"));
+        }
         for (List<String> line : cells) {
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < line.size(); i++) {
@@ -107,7 +134,7 @@ final class Output {
             }
             out.println(text.toString().stripTrailing());
         }
-        if (rows.isEmpty()) {
+        if (rows.isEmpty() && headers) {
             out.println("(none)");
         }
     }
@@ -142,6 +169,22 @@ final class Output {
             return YAML.writeValueAsString(FlowJson.mapper().valueToTree(document));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * An instance type as the CLI prints it everywhere: shared-model's canonical form (the short name such as
+     * {@code 4xa100}, the Mithril name where no short name exists such as {@code h100-80gb.sxm.1x}, or the FID);
+     * a name it does not know is printed as given.
+     */
+    static String instanceType(String type) {
+        if (type == null || type.isBlank()) {
+            return null;
+        }
+        try {
+            return dev.flow.model.instance.InstanceType.parse(type).canonical();
+        } catch (dev.flow.model.error.ValidationError unknown) {
+            return type;
         }
     }
 

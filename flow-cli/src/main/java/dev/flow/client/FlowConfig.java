@@ -12,9 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /**
  * Where the platform is and who is calling: the seed's "configuration is discovered from environment and
@@ -31,6 +28,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  * region: us-central1-a               # MITHRIL_DEFAULT_REGION
  * ssh_keys: [my-key]                  # MITHRIL_SSH_KEYS (comma-separated)
  * debug: false                        # FLOW_DEBUG
+ * contexts:                           # named platforms; the current one's keys override the ones above
+ *   prod: {api_url: https://flow.example.com, token_file: ~/.flow/prod-token, project: research}
+ * current_context: prod               # FLOW_CONTEXT, or the CLI's --context
  * </pre>
  *
  * The platform authenticates people with a bearer JWT, not with the Mithril API key: the services hold that key.
@@ -66,7 +66,20 @@ public record FlowConfig(URI apiUrl, URI logsUrl, URI costUrl, Optional<String> 
 
     /** As {@link #discover()}, from a given environment and file (tests). */
     public static FlowConfig discover(Map<String, String> env, Path configFile) {
-        Map<String, String> file = readFile(configFile);
+        return discover(env, configFile, null);
+    }
+
+    /**
+     * As {@link #discover()}, in the named context of the file ({@code null}: {@code FLOW_CONTEXT}, else the file's
+     * {@code current_context}, else none). The context's keys override the file's top-level keys; the environment
+     * still wins over both.
+     *
+     * @throws IllegalArgumentException when the context is not in the file
+     */
+    public static FlowConfig discover(Map<String, String> env, Path configFile, String context) {
+        ConfigFile config = ConfigFile.read(configFile);
+        String name = context != null ? context : env.get("FLOW_CONTEXT");
+        Map<String, String> file = config.settings(name == null || name.isBlank() ? null : name.strip());
         Map<String, String> merged = new LinkedHashMap<>(file);
         put(merged, "api_url", env.get("FLOW_API_URL"));
         put(merged, "logs_url", env.get("FLOW_LOGS_URL"));
@@ -75,7 +88,8 @@ public record FlowConfig(URI apiUrl, URI logsUrl, URI costUrl, Optional<String> 
         if (!merged.containsKey("token") || env.containsKey("FLOW_TOKEN_FILE")) {
             String tokenFile = env.getOrDefault("FLOW_TOKEN_FILE", file.get("token_file"));
             if (tokenFile != null && env.get("FLOW_TOKEN") == null) {
-                put(merged, "token", readToken(Path.of(tokenFile)));
+                put(merged, "token", readToken(Path.of(tokenFile.startsWith("~/")
+                        ? System.getProperty("user.home") + tokenFile.substring(1) : tokenFile)));
             }
         }
         put(merged, "project", env.get("MITHRIL_DEFAULT_PROJECT"));
@@ -128,31 +142,6 @@ public record FlowConfig(URI apiUrl, URI logsUrl, URI costUrl, Optional<String> 
             return Files.readString(file).strip();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the token file " + file, e);
-        }
-    }
-
-    private static Map<String, String> readFile(Path file) {
-        Map<String, String> values = new LinkedHashMap<>();
-        if (file == null || !Files.isRegularFile(file)) {
-            return values;
-        }
-        try {
-            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-            if (root != null && root.isObject()) {
-                root.properties().forEach(e -> {
-                    JsonNode v = e.getValue();
-                    if (v.isArray()) {
-                        List<String> items = new java.util.ArrayList<>();
-                        v.forEach(i -> items.add(i.asText()));
-                        values.put(e.getKey(), String.join(",", items));
-                    } else if (!v.isNull()) {
-                        values.put(e.getKey(), v.asText());
-                    }
-                });
-            }
-            return values;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + " (YAML expected)", e);
         }
     }
 

@@ -171,7 +171,7 @@ class FlowCliIT {
                 "--detach", "-o", "json");
         assertThat(detached.exitCode()).as(detached.err()).isZero();
         String taskId = JSON.readTree(detached.out()).path("task_id").asText();
-        assertThat(CliRun.flow("cancel", taskId).exitCode()).isZero();
+        assertThat(CliRun.flow("cancel", "--yes", taskId).exitCode()).isZero();
         Task cancelled = flow.getTask(taskId).waitFor(PATIENCE);
         assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
     }

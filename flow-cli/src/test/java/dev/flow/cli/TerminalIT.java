@@ -105,6 +105,23 @@ class TerminalIT {
         assertThat(parts[1]).as("on the terminal: a bold header").contains("\u001b[1m");
     }
 
+    @Test
+    void cancelAsksOnTheTerminalAndCancelsOnYes() throws Exception {
+        try (Flow flow = LocalPlatform.flow()) {
+            Task task = flow.run("sleep 600", dev.flow.client.RunOptions.instanceType("a100")
+                    .withName("tmux-cancel").withMaxPricePerHour("0.01"));
+            // the launcher's own terminal detection (stdin and stdout on the pane's pseudo-terminal)
+            shell("flow cancel " + task.taskId());
+            await().atMost(PATIENCE).until(() -> screen().contains("Cancel " + task.taskId() + "? [y/N]"));
+            assertThat(flow.getTask(task.taskId()).status()).as("nothing happens before the answer")
+                    .isEqualTo(TaskStatus.PENDING);
+            tmux("send-keys", "-t", "flow", "y", "Enter");
+            await().atMost(PATIENCE).until(() -> screen().contains("EXIT="));
+            assertThat(screen()).contains("Cancelling: " + task.taskId()).contains("EXIT=0");
+            assertThat(flow.getTask(task.taskId()).waitFor(PATIENCE).status()).isEqualTo(TaskStatus.CANCELLED);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------------
 
     private static Path launcher() {

@@ -1,6 +1,7 @@
 package dev.flow.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,5 +46,40 @@ class FlowConfigTest {
         assertThat(FlowConfig.discover(Map.of("FLOW_TOKEN_FILE", token.toString(), "FLOW_TOKEN", "explicit"),
                 dir.resolve("none.yaml")).token()).contains("explicit");
         assertThat(FlowConfig.discover(Map.of(), dir.resolve("none.yaml")).token()).isEmpty();
+    }
+
+    @Test
+    void theCurrentContextOverridesTheFileAndTheEnvironmentStillWins() throws IOException {
+        Path prodToken = Files.writeString(dir.resolve("prod-token"), "eyJ.prod.token\n");
+        Path file = Files.writeString(dir.resolve("config.yaml"), """
+                api_url: http://top.example.com
+                token: top-token
+                project: top-project
+                region: top-region
+                contexts:
+                  prod: {api_url: https://prod.example.com, token_file: %s, project: prod-project}
+                  dev: {api_url: http://127.0.0.1:8081, token: dev-token}
+                current_context: prod
+                """.formatted(prodToken));
+        FlowConfig prod = FlowConfig.discover(Map.of(), file);
+        assertThat(prod.apiUrl()).hasToString("https://prod.example.com");
+        assertThat(prod.token()).as("the context's token file, not the top-level token").contains("eyJ.prod.token");
+        assertThat(prod.project()).contains("prod-project");
+        assertThat(prod.region()).as("keys the context does not set come from the top level").contains("top-region");
+
+        // FLOW_CONTEXT and an explicit context pick another one; the environment wins over any context
+        assertThat(FlowConfig.discover(Map.of("FLOW_CONTEXT", "dev"), file).token()).contains("dev-token");
+        assertThat(FlowConfig.discover(Map.of("FLOW_CONTEXT", "dev"), file, "prod").apiUrl())
+                .hasToString("https://prod.example.com");
+        assertThat(FlowConfig.discover(Map.of("MITHRIL_DEFAULT_PROJECT", "env-project"), file).project())
+                .contains("env-project");
+        assertThatThrownBy(() -> FlowConfig.discover(Map.of(), file, "staging"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("staging")
+                .hasMessageContaining("prod, dev");
+
+        ConfigFile.read(file).useContext("dev");
+        assertThat(ConfigFile.read(file).currentContext()).contains("dev");
+        assertThat(FlowConfig.discover(Map.of(), file).apiUrl()).hasToString("http://127.0.0.1:8081");
+        assertThat(ConfigFile.read(file).contexts()).containsOnlyKeys("prod", "dev");
     }
 }
