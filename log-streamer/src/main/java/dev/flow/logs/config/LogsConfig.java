@@ -39,6 +39,29 @@ public interface LogsConfig {
     @WithDefault("512")
     int maxInFlight();
 
+    /**
+     * The longest log line kept, in bytes of UTF-8 (the read from SSH never holds more of one line). A longer line is
+     * truncated at a character boundary and ends with {@code [flow: line truncated, N bytes dropped]}.
+     */
+    @WithDefault("16384")
+    int maxLineBytes();
+
+    RateLimit rateLimit();
+
+    /**
+     * Per task (all its nodes and streams together). Lines over either rate are dropped; the next line that fits is
+     * preceded by {@code [flow: N lines (B bytes) dropped: over the task's log rate limit]}. A burst up to one
+     * second's worth passes.
+     */
+    interface RateLimit {
+        @WithDefault("10000")
+        int linesPerSecond();
+
+        /** 4 MiB/s. */
+        @WithDefault("4194304")
+        long bytesPerSecond();
+    }
+
     Viewer viewer();
 
     interface Viewer {
