@@ -73,6 +73,13 @@ public interface LogsConfig {
         @WithDefault("10000")
         int maxTail();
 
+        /**
+         * A tail also stops at this many bytes of line text (16 MiB): it sends the newest lines that fit, so a tail of
+         * long lines holds fewer than {@code tail} lines.
+         */
+        @WithDefault("16777216")
+        long tailBytes();
+
         /** One Kafka poll of a following viewer. */
         @WithDefault("500ms")
         Duration pollTimeout();
@@ -89,6 +96,13 @@ public interface LogsConfig {
          */
         @WithDefault("10000")
         int bufferLines();
+
+        /**
+         * Besides {@link #bufferLines()}: the bytes of line text buffered per viewer (16 MiB). Exceeding either
+         * drops the buffer with a {@code gap} message, as above.
+         */
+        @WithDefault("16777216")
+        long bufferBytes();
 
         /** Offsets read from Kafka per step when a viewer catches up (bounds the memory of a catch-up). */
         @WithDefault("500")

@@ -47,7 +47,8 @@ public class LogReader {
                 ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-viewer-" + java.util.UUID.randomUUID())),
                 new StringDeserializer(), new ByteArrayDeserializer());
         try {
-            return new LogCursor(consumer, topic, taskId, node, config.viewer().readTimeout());
+            return new LogCursor(consumer, topic, taskId, node, config.viewer().readTimeout(),
+                    config.viewer().tailBytes(), config.maxLineBytes());
         } catch (RuntimeException e) {
             consumer.close();
             throw e;

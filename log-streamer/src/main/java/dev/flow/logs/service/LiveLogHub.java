@@ -107,7 +107,8 @@ public class LiveLogHub {
         int partitions = partitions();
         int partition = partitionOf(taskId, partitions);
         synchronized (this) {
-            Subscription subscription = new Subscription(taskId, positions[partition], config.viewer().bufferLines());
+            Subscription subscription = new Subscription(taskId, positions[partition], config.viewer().bufferLines(),
+                    config.viewer().bufferBytes());
             byTask.computeIfAbsent(taskId, k -> ConcurrentHashMap.newKeySet()).add(subscription);
             return subscription;
         }
@@ -236,11 +237,15 @@ public class LiveLogHub {
         private final ArrayBlockingQueue<ViewMessage.Line> buffer;
         private volatile boolean overflowed;
         private final AtomicInteger dropped = new AtomicInteger();
+        private final long byteBudget;
+        /** Bytes of line text in the buffer. */
+        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
 
-        private Subscription(String taskId, long start, int capacity) {
+        private Subscription(String taskId, long start, int capacity, long byteBudget) {
             this.taskId = taskId;
             this.start = start;
             this.buffer = new ArrayBlockingQueue<>(capacity);
+            this.byteBudget = byteBudget;
         }
 
         /** The first offset delivered live; older lines are the caller's to read from Kafka. */
@@ -266,6 +271,11 @@ public class LiveLogHub {
                 lines.add(first);
                 buffer.drainTo(lines, max - 1);
             }
+            long taken = 0;
+            for (ViewMessage.Line line : lines) {
+                taken += line.entry().textBytes();
+            }
+            bytes.addAndGet(-taken);
             return lines;
         }
 
@@ -274,11 +284,14 @@ public class LiveLogHub {
             if (overflowed) {
                 return;
             }
-            if (!buffer.offer(line)) {
+            long size = line.entry().textBytes();
+            if (bytes.get() + size > byteBudget || !buffer.offer(line)) {
                 dropped.set(buffer.size() + 1);
                 overflowed = true;
                 buffer.clear();
+                return;
             }
+            bytes.addAndGet(size);
         }
 
         @Override
