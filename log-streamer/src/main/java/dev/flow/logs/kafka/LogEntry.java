@@ -7,7 +7,11 @@ public record LogEntry(long offset, LogLine line) {
 
     /** The UTF-8 size of the line's text: what byte budgets (tails, viewer buffers) count. */
     public long textBytes() {
-        String text = line.text();
+        return utf8Length(line.text());
+    }
+
+    /** The UTF-8 length of {@code text} without encoding it. */
+    public static long utf8Length(String text) {
         if (text == null) {
             return 0;
         }

@@ -1,6 +1,7 @@
 package dev.flow.logs.service;
 
 import dev.flow.logs.config.LogsConfig;
+import dev.flow.logs.kafka.LogEntry;
 import dev.flow.logs.messaging.EventPublisher;
 import dev.flow.service.ssh.NodeShell;
 import dev.flow.service.ssh.SshConnector;
@@ -72,7 +73,7 @@ final class NodeTail {
 
     NodeTail(String taskId, int node, String instanceFid, String host, int port, NodeLogState state,
              Runnable beforeFirstSession, Listener listener, SshConnector ssh, EventPublisher publisher,
-             LogsConfig config) {
+             LogsConfig config, LogRateLimit rateLimit, DropCounter dropCounter) {
         this.taskId = taskId;
         this.node = node;
         this.instanceFid = instanceFid;
@@ -248,7 +249,7 @@ final class NodeTail {
             if (replay.seen(stream, stamped.ts())) {
                 return;
             }
-            int size = stamped.text().length(); // chars: at most the bytes, cheap, and the line is capped anyway
+            int size = (int) LogEntry.utf8Length(stamped.text());
             if (!rateLimit.tryTake(size)) {
                 droppedLines[stream.ordinal()]++;
                 droppedBytes[stream.ordinal()] += size;
