@@ -155,7 +155,7 @@ public class LogCollector {
 
     private void droppedByRateLimit(String taskId, long lines, long bytes) {
         droppedByRateLimit.addAndGet(lines);
-        LOG.infof("task %s: %d log lines (%d bytes) dropped: over the log rate limit", taskId, lines, bytes);
+        LOG.debugf("task %s: %d log lines (%d bytes) dropped: over the log rate limit", taskId, lines, bytes);
     }
 
     synchronized void shutdown(@Observes ShutdownEvent event) {
