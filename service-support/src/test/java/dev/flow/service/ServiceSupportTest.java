@@ -23,6 +23,7 @@ import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.StopTask;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.messaging.KafkaClientProperties;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
@@ -40,6 +41,26 @@ class ServiceSupportTest {
 
     @InjectKafkaCompanion
     KafkaCompanion companion;
+
+    @jakarta.inject.Inject
+    KafkaClientProperties kafkaClients;
+
+    @Test
+    void handBuiltKafkaClientsGetTheConnectorsKafkaSettings() throws Exception {
+        Map<String, Object> props = kafkaClients.consumer(Map.of("client.id", "probe-hand-built"));
+        assertThat(props).containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule "
+                        + "required username=\"probe\" password=\"probe-secret\";")
+                .containsKey("bootstrap.servers");
+        // and a client built from them talks to the real broker
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer());
+             var admin = org.apache.kafka.clients.admin.Admin.create(kafkaClients.admin(Map.of()))) {
+            assertThat(consumer.listTopics(Duration.ofSeconds(20))).isNotNull();
+            assertThat(admin.describeCluster().nodes().get(20, java.util.concurrent.TimeUnit.SECONDS)).isNotEmpty();
+        }
+    }
 
     private static String token(String... projects) {
         return DevJwt.shared().token("alice", List.of(projects));

@@ -39,6 +39,29 @@ public interface LogsConfig {
     @WithDefault("512")
     int maxInFlight();
 
+    /**
+     * The longest log line kept, in bytes of UTF-8 (the read from SSH never holds more of one line). A longer line is
+     * truncated at a character boundary and ends with {@code [flow: line truncated, N bytes dropped]}.
+     */
+    @WithDefault("16384")
+    int maxLineBytes();
+
+    RateLimit rateLimit();
+
+    /**
+     * Per task (all its nodes and streams together). Lines over either rate are dropped; the next line that fits is
+     * preceded by {@code [flow: N lines (B bytes) dropped: over the task's log rate limit]}. A burst up to one
+     * second's worth passes.
+     */
+    interface RateLimit {
+        @WithDefault("10000")
+        int linesPerSecond();
+
+        /** 4 MiB/s. */
+        @WithDefault("4194304")
+        long bytesPerSecond();
+    }
+
     Viewer viewer();
 
     interface Viewer {
@@ -49,6 +72,13 @@ public interface LogsConfig {
         /** The largest {@code tail} a viewer may ask for. */
         @WithDefault("10000")
         int maxTail();
+
+        /**
+         * A tail also stops at this many bytes of line text (16 MiB): it sends the newest lines that fit, so a tail of
+         * long lines holds fewer than {@code tail} lines.
+         */
+        @WithDefault("16777216")
+        long tailBytes();
 
         /** One Kafka poll of a following viewer. */
         @WithDefault("500ms")
@@ -66,6 +96,13 @@ public interface LogsConfig {
          */
         @WithDefault("10000")
         int bufferLines();
+
+        /**
+         * Besides {@link #bufferLines()}: the bytes of line text buffered per viewer (16 MiB). Exceeding either
+         * drops the buffer with a {@code gap} message, as above.
+         */
+        @WithDefault("16777216")
+        long bufferBytes();
 
         /** Offsets read from Kafka per step when a viewer catches up (bounds the memory of a catch-up). */
         @WithDefault("500")

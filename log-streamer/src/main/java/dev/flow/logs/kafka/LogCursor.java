@@ -33,10 +33,18 @@ public final class LogCursor implements AutoCloseable {
     private final TopicPartition partition;
     private final Duration readTimeout;
     private final OptionalInt node;
+    private final long tailBytes;
+    private final int maxLineBytes;
 
+    /**
+     * {@code tailBytes}: a tail stops at this many bytes of text besides its line count; {@code maxLineBytes}: the
+     * longest line, which bounds how many offsets one step of a tail reads at once.
+     */
     LogCursor(KafkaConsumer<String, byte[]> consumer, String topic, String taskId, OptionalInt node,
-              Duration readTimeout) {
+              Duration readTimeout, long tailBytes, int maxLineBytes) {
         this.consumer = consumer;
+        this.tailBytes = tailBytes;
+        this.maxLineBytes = maxLineBytes;
         this.taskId = taskId;
         this.node = node;
         this.readTimeout = readTimeout;
@@ -63,25 +71,45 @@ public final class LogCursor implements AutoCloseable {
         return tail(n, end, Long.MAX_VALUE);
     }
 
-    /** As {@link #tail(int, long)}, looking at most {@code maxScan} offsets back. */
+    /**
+     * As {@link #tail(int, long)}, looking at most {@code maxScan} offsets back. The tail also stops at the byte
+     * budget ({@code flow.logs.viewer.tail-bytes}): it holds the newest lines whose text fits, so a tail of long
+     * lines is shorter than {@code n}. One step never reads more offsets than the budget's worth of longest lines.
+     */
     public List<LogEntry> tail(int n, long end, long maxScan) {
         long begin = Math.max(beginningOffset(), end - maxScan);
+        long maxChunk = Math.max(1, tailBytes / maxLineBytes);
         Deque<List<LogEntry>> chunks = new ArrayDeque<>();
         int found = 0;
+        long bytes = 0;
         long to = end;
-        long chunk = Math.max(FIRST_CHUNK, 4L * n);
-        while (found < n && to > begin) {
+        long chunk = Math.min(maxChunk, Math.max(FIRST_CHUNK, 4L * n));
+        while (found < n && bytes < tailBytes && to > begin) {
             long from = Math.max(begin, to - chunk);
             List<LogEntry> part = read(from, to);
             chunks.addFirst(part);
             found += part.size();
+            for (LogEntry entry : part) {
+                bytes += entry.textBytes();
+            }
             to = from;
-            chunk *= 4;
+            chunk = Math.min(maxChunk, chunk * 4);
         }
         List<LogEntry> all = new ArrayList<>(found);
         chunks.forEach(all::addAll);
         consumer.seek(partition, end);
-        return all.size() <= n ? all : List.copyOf(all.subList(all.size() - n, all.size()));
+        // the newest lines within both the count and the byte budget
+        int first = all.size();
+        long kept = 0;
+        while (first > 0 && all.size() - first < n) {
+            long size = all.get(first - 1).textBytes();
+            if (kept + size > tailBytes) {
+                break;
+            }
+            kept += size;
+            first--;
+        }
+        return first == 0 ? all : List.copyOf(all.subList(first, all.size()));
     }
 
     /** The task's lines in {@code [from, to)}; afterwards the cursor stands at {@code to}. */

@@ -2,6 +2,7 @@ package dev.flow.logs.kafka;
 
 import dev.flow.logs.config.LogsConfig;
 import dev.flow.model.event.Topics;
+import dev.flow.service.messaging.KafkaClientProperties;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,15 +20,15 @@ import java.util.OptionalInt;
 @ApplicationScoped
 public class LogReader {
 
-    private final String bootstrapServers;
+    private final KafkaClientProperties kafka;
     private final String topic;
     private final LogsConfig config;
 
-    public LogReader(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    public LogReader(KafkaClientProperties kafka,
                      @ConfigProperty(name = "mp.messaging.outgoing.task-logs.topic", defaultValue = Topics.TASK_LOGS)
                      String topic,
                      LogsConfig config) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.topic = topic;
         this.config = config;
     }
@@ -39,15 +40,15 @@ public class LogReader {
 
     /** A cursor on the task's partition that yields only node {@code node}'s lines (all when empty). */
     public LogCursor open(String taskId, OptionalInt node) {
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.consumer(Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000,
-                ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-viewer-" + java.util.UUID.randomUUID()),
+                ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-viewer-" + java.util.UUID.randomUUID())),
                 new StringDeserializer(), new ByteArrayDeserializer());
         try {
-            return new LogCursor(consumer, topic, taskId, node, config.viewer().readTimeout());
+            return new LogCursor(consumer, topic, taskId, node, config.viewer().readTimeout(),
+                    config.viewer().tailBytes(), config.maxLineBytes());
         } catch (RuntimeException e) {
             consumer.close();
             throw e;

@@ -6,6 +6,7 @@ import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.LogLine;
 import dev.flow.model.event.Topics;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.messaging.KafkaClientProperties;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,7 +57,7 @@ public class LiveLogHub {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
-    private final String bootstrapServers;
+    private final KafkaClientProperties kafkaProperties;
     private final String topic;
     private final LogsConfig config;
     private final Map<String, Set<Subscription>> byTask = new ConcurrentHashMap<>();
@@ -67,11 +68,11 @@ public class LiveLogHub {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Thread thread;
 
-    public LiveLogHub(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    public LiveLogHub(KafkaClientProperties kafkaProperties,
                       @ConfigProperty(name = "mp.messaging.outgoing.task-logs.topic", defaultValue = Topics.TASK_LOGS)
                       String topic,
                       LogsConfig config) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafkaProperties = kafkaProperties;
         this.topic = topic;
         this.config = config;
     }
@@ -106,7 +107,8 @@ public class LiveLogHub {
         int partitions = partitions();
         int partition = partitionOf(taskId, partitions);
         synchronized (this) {
-            Subscription subscription = new Subscription(taskId, positions[partition], config.viewer().bufferLines());
+            Subscription subscription = new Subscription(taskId, positions[partition], config.viewer().bufferLines(),
+                    config.viewer().bufferBytes());
             byTask.computeIfAbsent(taskId, k -> ConcurrentHashMap.newKeySet()).add(subscription);
             return subscription;
         }
@@ -141,14 +143,13 @@ public class LiveLogHub {
     }
 
     private void run() {
-        try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(kafkaProperties.consumer(Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 // well under a viewer's buffer: one poll's dispatch never overflows a viewer that keeps up
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-                ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-live-" + UUID.randomUUID()),
+                ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-live-" + UUID.randomUUID())),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = kafka;
             List<TopicPartition> assigned = assign(kafka);
@@ -236,11 +237,15 @@ public class LiveLogHub {
         private final ArrayBlockingQueue<ViewMessage.Line> buffer;
         private volatile boolean overflowed;
         private final AtomicInteger dropped = new AtomicInteger();
+        private final long byteBudget;
+        /** Bytes of line text in the buffer. */
+        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
 
-        private Subscription(String taskId, long start, int capacity) {
+        private Subscription(String taskId, long start, int capacity, long byteBudget) {
             this.taskId = taskId;
             this.start = start;
             this.buffer = new ArrayBlockingQueue<>(capacity);
+            this.byteBudget = byteBudget;
         }
 
         /** The first offset delivered live; older lines are the caller's to read from Kafka. */
@@ -266,6 +271,11 @@ public class LiveLogHub {
                 lines.add(first);
                 buffer.drainTo(lines, max - 1);
             }
+            long taken = 0;
+            for (ViewMessage.Line line : lines) {
+                taken += line.entry().textBytes();
+            }
+            bytes.addAndGet(-taken);
             return lines;
         }
 
@@ -274,11 +284,14 @@ public class LiveLogHub {
             if (overflowed) {
                 return;
             }
-            if (!buffer.offer(line)) {
+            long size = line.entry().textBytes();
+            if (bytes.get() + size > byteBudget || !buffer.offer(line)) {
                 dropped.set(buffer.size() + 1);
                 overflowed = true;
                 buffer.clear();
+                return;
             }
+            bytes.addAndGet(size);
         }
 
         @Override

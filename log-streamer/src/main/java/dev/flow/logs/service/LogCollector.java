@@ -55,6 +55,7 @@ public class LogCollector {
     private final LogReader reader;
     private final LogsConfig config;
     private final Map<String, TaskTail> tasks = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong droppedByRateLimit = new java.util.concurrent.atomic.AtomicLong();
     /** When recently finished tasks ended, so a late, older observation does not restart them. Guarded by this. */
     private final Map<String, Instant> ended = new LinkedHashMap<>(256, 0.75f, false) {
         @Override
@@ -147,6 +148,16 @@ public class LogCollector {
         }
     }
 
+    /** Lines dropped by the per-task rate limit since start (a Micrometer counter once the service has metrics). */
+    public long linesDroppedByRateLimit() {
+        return droppedByRateLimit.get();
+    }
+
+    private void droppedByRateLimit(String taskId, long lines, long bytes) {
+        droppedByRateLimit.addAndGet(lines);
+        LOG.debugf("task %s: %d log lines (%d bytes) dropped: over the log rate limit", taskId, lines, bytes);
+    }
+
     synchronized void shutdown(@Observes ShutdownEvent event) {
         tasks.values().forEach(TaskTail::stopAll);
         tasks.clear();
@@ -167,6 +178,10 @@ public class LogCollector {
         private boolean exitPublished;
         private final Object recoveryLock = new Object();
         private boolean recovered; // guarded by recoveryLock
+
+        /** One budget for all nodes and streams of the task. */
+        private final LogRateLimit rateLimit = new LogRateLimit(config.rateLimit().linesPerSecond(),
+                config.rateLimit().bytesPerSecond());
 
         TaskTail(String taskId) {
             this.taskId = taskId;
@@ -201,7 +216,7 @@ public class LogCollector {
                 }
                 NodeTail tail = new NodeTail(taskId, node, instance.fid(), instance.sshHost(), instance.sshPort(),
                         states.computeIfAbsent(node, n -> new NodeLogState()), this::recoverOnce, this::nodeExited,
-                        ssh, publisher, config);
+                        ssh, publisher, config, rateLimit, LogCollector.this::droppedByRateLimit);
                 tails.put(node, tail);
                 tail.start();
             }

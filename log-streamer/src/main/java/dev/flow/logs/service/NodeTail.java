@@ -1,6 +1,7 @@
 package dev.flow.logs.service;
 
 import dev.flow.logs.config.LogsConfig;
+import dev.flow.logs.kafka.LogEntry;
 import dev.flow.logs.messaging.EventPublisher;
 import dev.flow.service.ssh.NodeShell;
 import dev.flow.service.ssh.SshConnector;
@@ -8,11 +9,8 @@ import dev.flow.model.event.LogLine;
 import dev.flow.model.event.LogStream;
 import org.jboss.logging.Logger;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -26,6 +24,14 @@ import java.util.concurrent.Semaphore;
  * reconnects with backoff and replays the log, skipping what {@link NodeLogState} says was published.
  */
 final class NodeTail {
+
+    /** Counts lines dropped by the rate limit (for the service's metrics/logs). */
+    interface DropCounter {
+        void dropped(String taskId, long lines, long bytes);
+    }
+
+    /** The line that reports lines dropped by the rate limit. */
+    static final String DROPPED_MARKER = "[flow: %d lines (%d bytes) dropped: over the task's log rate limit]";
 
     /** What happens to the node's workload. */
     interface Listener {
@@ -53,6 +59,12 @@ final class NodeTail {
     private final EventPublisher publisher;
     private final LogsConfig config;
     private final Semaphore inFlight;
+    private final LogRateLimit rateLimit;
+    private final DropCounter dropCounter;
+    /** Lines and bytes dropped by the rate limit and not yet reported, per stream; guarded by {@code state}. */
+    private final long[] droppedLines = new long[LogStream.values().length];
+    private final long[] droppedBytes = new long[LogStream.values().length];
+    private final Instant[] lastDroppedTs = new Instant[LogStream.values().length];
 
     private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean stopped;
@@ -61,7 +73,7 @@ final class NodeTail {
 
     NodeTail(String taskId, int node, String instanceFid, String host, int port, NodeLogState state,
              Runnable beforeFirstSession, Listener listener, SshConnector ssh, EventPublisher publisher,
-             LogsConfig config) {
+             LogsConfig config, LogRateLimit rateLimit, DropCounter dropCounter) {
         this.taskId = taskId;
         this.node = node;
         this.instanceFid = instanceFid;
@@ -74,6 +86,8 @@ final class NodeTail {
         this.publisher = publisher;
         this.config = config;
         this.inFlight = new Semaphore(config.maxInFlight());
+        this.rateLimit = rateLimit;
+        this.dropCounter = dropCounter;
     }
 
     int node() {
@@ -210,13 +224,20 @@ final class NodeTail {
     }
 
     private void pump(InputStream in, LogStream stream, NodeLogState.Replay replay) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String raw;
+        // bounded: a line longer than the cap is truncated while it is read, never buffered whole
+        BoundedLineReader reader = new BoundedLineReader(in, config.maxLineBytes());
+        try (in) {
+            BoundedLineReader.Line raw;
             while (!stopped && (raw = reader.readLine()) != null) {
-                publish(stream, raw, replay);
+                publish(stream, raw.text(), replay);
             }
         } catch (IOException e) {
             // the session dropped or was closed: the caller decides whether to reconnect
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            reportDropped(stream);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -224,21 +245,50 @@ final class NodeTail {
 
     private void publish(LogStream stream, String raw, NodeLogState.Replay replay) throws InterruptedException {
         Stamped stamped = Stamped.parse(raw);
-        inFlight.acquire();
         // seq taken and send subscribed under one lock: the partition sees lines in seq order
         synchronized (state) {
             if (replay.seen(stream, stamped.ts())) {
-                inFlight.release();
                 return;
             }
-            long seq = state.claim(stream, stamped.ts());
-            publisher.line(new LogLine(taskId, node, seq, stamped.ts(), stream, stamped.text()))
-                    .subscribe().with(ok -> inFlight.release(), failure -> {
-                        inFlight.release();
-                        LOG.warnf("task %s node %d: log line %d not published: %s", taskId, node, seq,
-                                failure.toString());
-                    });
+            int size = (int) LogEntry.utf8Length(stamped.text());
+            if (!rateLimit.tryTake(size)) {
+                droppedLines[stream.ordinal()]++;
+                droppedBytes[stream.ordinal()] += size;
+                lastDroppedTs[stream.ordinal()] = stamped.ts();
+                return;
+            }
+            reportDropped(stream);
+            send(new LogLine(taskId, node, state.claim(stream, stamped.ts()), stamped.ts(), stream, stamped.text()));
         }
+    }
+
+    /** Publishes the marker line for lines the rate limit dropped on this stream, if any. */
+    private void reportDropped(LogStream stream) throws InterruptedException {
+        synchronized (state) {
+            long lines = droppedLines[stream.ordinal()];
+            if (lines == 0) {
+                return;
+            }
+            long bytes = droppedBytes[stream.ordinal()];
+            droppedLines[stream.ordinal()] = 0;
+            droppedBytes[stream.ordinal()] = 0;
+            dropCounter.dropped(taskId, lines, bytes);
+            // the marker takes the time of the last dropped line: the stream stays in time order, and a replay after a
+            // reconnect treats the dropped lines as published (they were reported) and resumes after them
+            Instant ts = lastDroppedTs[stream.ordinal()];
+            send(new LogLine(taskId, node, state.claim(stream, ts), ts, stream,
+                    String.format(DROPPED_MARKER, lines, bytes)));
+        }
+    }
+
+    /** Sends one line; called holding {@code state}, so lines reach the partition in seq order. */
+    private void send(LogLine line) throws InterruptedException {
+        inFlight.acquire();
+        publisher.line(line).subscribe().with(ok -> inFlight.release(), failure -> {
+            inFlight.release();
+            LOG.warnf("task %s node %d: log line %d not published: %s", taskId, node, line.seq(),
+                    failure.toString());
+        });
     }
 
     /** Waits until every line sent so far is acknowledged, so the exit is reported after the last line. */

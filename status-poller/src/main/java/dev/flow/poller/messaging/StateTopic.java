@@ -3,6 +3,7 @@ package dev.flow.poller.messaging;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,7 @@ import dev.flow.poller.domain.TaskRegistry;
 import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.service.tracing.TraceParents;
 import io.quarkus.runtime.StartupEvent;
+import dev.flow.service.messaging.KafkaClientProperties;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -345,12 +347,9 @@ public class StateTopic {
 
     /** Kafka's connection settings ({@code kafka.*}: servers, security) for the admin client and the reader. */
     private Map<String, Object> clientProps() {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k) || ConsumerConfig.configNames().contains(k)) {
-                props.put(k, v);
-            }
-        });
+        Set<String> known = new HashSet<>(AdminClientConfig.configNames());
+        known.addAll(ConsumerConfig.configNames());
+        Map<String, Object> props = KafkaClientProperties.of(kafka, known, Map.of());
         props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "flow-status-poller-state");
         return props;
     }
