@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.flow.cost.config.CostSettings;
+import dev.flow.cost.metrics.CostMetrics;
 import dev.flow.cost.service.EventRef;
 import dev.flow.cost.service.LedgerService;
 import dev.flow.model.event.EventCodec;
@@ -35,26 +36,35 @@ public class TaskStatusConsumer {
 
     private final LedgerService ledger;
     private final CostSettings settings;
+    private final CostMetrics metrics;
 
-    public TaskStatusConsumer(LedgerService ledger, CostSettings settings) {
+    public TaskStatusConsumer(LedgerService ledger, CostSettings settings, CostMetrics metrics) {
         this.ledger = ledger;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Incoming("task-status")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
         List<LedgerService.Item> items = new ArrayList<>();
+        long oldest = Long.MAX_VALUE;
         for (ConsumerRecord<String, byte[]> record : records) {
-            item(record).ifPresent(items::add);
+            Optional<LedgerService.Item> item = item(record);
+            if (item.isPresent()) {
+                items.add(item.get());
+                oldest = Math.min(oldest, record.timestamp());
+            }
         }
         if (items.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        long oldestEvent = oldest;
         String what = items.size() + " event(s) from " + items.getFirst().ref().eventId();
         return onThisContext(Uni.createFrom().deferred(() -> ledger.applyAll(items)))
                 .onFailure().invoke(e -> LOG.warnf("storing %s failed (%s); retrying", what, e.toString()))
                 .onFailure().retry().withBackOff(settings.storeBackoff(), Duration.ofSeconds(10))
                 .atMost(settings.storeRetries())
+                .invoke(() -> metrics.ledgered(oldestEvent))
                 .onFailure().invoke(e -> LOG.errorf(e, "%s cannot be stored; the channel stops so that no status "
                         + "change is skipped", what))
                 .replaceWithVoid();

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -74,6 +75,7 @@ public class ExecService {
     private final SshConnector ssh;
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("flow-exec-", 0).factory());
+    private final AtomicInteger active = new AtomicInteger();
 
     public ExecService(TaskService tasks, ExecConfig config) {
         this.tasks = tasks;
@@ -126,7 +128,7 @@ public class ExecService {
     public Uni<Result> run(Target target, String command, Duration timeout) {
         requireKey();
         int cap = config.exec().maxOutputBytes();
-        return Uni.createFrom().<Result>emitter(emitter -> threads.execute(() -> {
+        return Uni.createFrom().<Result>emitter(emitter -> session(() -> {
             BoundedBuffer out = new BoundedBuffer(cap);
             BoundedBuffer err = new BoundedBuffer(cap);
             long start = System.nanoTime();
@@ -155,7 +157,7 @@ public class ExecService {
                     shell.close();
                 }
             });
-            threads.execute(() -> {
+            session(() -> {
                 long start = System.nanoTime();
                 try (NodeShell shell = open(target)) {
                     open.set(shell);
@@ -175,6 +177,23 @@ public class ExecService {
                     emitter.complete();
                 }
             });
+        });
+    }
+
+    /** How many commands run now (both kinds): the gauge flow_exec_sessions_active. */
+    public int activeSessions() {
+        return active.get();
+    }
+
+    /** Runs one command's work on its own virtual thread, counted while it runs. */
+    private void session(Runnable work) {
+        threads.execute(() -> {
+            active.incrementAndGet();
+            try {
+                work.run();
+            } finally {
+                active.decrementAndGet();
+            }
         });
     }
 
