@@ -22,6 +22,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 
 import dev.flow.cost.support.ReconcilingTestResource;
 import dev.flow.devstack.DevJwt;
+import dev.flow.devstack.PrometheusRules;
 import dev.flow.devstack.MithrilEmulator;
 import dev.flow.devstack.quarkus.InjectKafkaCompanion;
 import dev.flow.devstack.quarkus.InjectMithrilEmulator;
@@ -177,9 +178,14 @@ class StorageAndSightTest {
         await().atMost(WAIT).untilAsserted(() -> {
             String metrics = given().auth().oauth2(operator).get("/q/metrics").then().statusCode(200).extract()
                     .asString();
-            assertThat(metrics).contains("flow_cost_project_burn_rate{project=\"flow-other\"} 3.0");
-            assertThat(metrics).containsPattern("flow_cost_project_spend\\{project=\"flow-other\"} [1-9]");
+            assertThat(metrics).contains(
+                    "flow_cost_project_burn_rate{project=\"flow-other\",service=\"cost-accountant\"} 3.0");
+            assertThat(metrics).containsPattern(
+                    "flow_cost_project_spend\\{project=\"flow-other\",service=\"cost-accountant\"} [1-9]");
             assertThat(metrics).containsPattern("flow_cost_budget_utilisation\\{[^}]*project=\"flow-other\"[^}]*} 0\\.[0-9]*[1-9]");
+            // with a budget, a status event and a ledger batch behind us, every metric the alerts about this
+            // service read is exposed (k8s/monitoring/prometheus-rules.yaml)
+            assertThat(PrometheusRules.unexposed("cost-accountant", metrics)).isEmpty();
         });
     }
 

@@ -32,6 +32,7 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.Dialects;
+import dev.flow.devstack.PrometheusRules;
 import dev.flow.model.event.Topics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -55,6 +56,9 @@ import org.yaml.snakeyaml.Yaml;
  *   the platform's rules (probes, resources, replicas, selectors, HPA target, referenced secrets).</li>
  *   <li>{@code k8s/strimzi/}: no typed model of Strimzi's CRDs is available here, so their structure and their
  *   agreement with the platform's topics is checked by hand.</li>
+ *   <li>{@code k8s/monitoring/} (Prometheus Operator CRDs) and {@code k8s/grafana/}: likewise by structure, and
+ *   against the Services they scrape; whether the alerts read metrics the services really expose is checked by
+ *   each service's MetricsExposedTest.</li>
  * </ul>
  */
 class DeploymentFilesTest {
@@ -579,5 +583,102 @@ class DeploymentFilesTest {
             }
         });
         return new ObjectMapper().registerModule(strict).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    @Test
+    void theServiceMonitorScrapesEveryServicesMetricsPort() throws IOException {
+        List<JsonNode> docs = documents(ROOT.resolve("k8s/monitoring/service-monitor.yaml"));
+        assertThat(docs).hasSize(1);
+        JsonNode monitor = docs.getFirst();
+        assertThat(monitor.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(monitor.path("kind").asText()).isEqualTo("ServiceMonitor");
+        assertThat(fieldNames(monitor)).containsExactlyInAnyOrder("apiVersion", "kind", "metadata", "spec");
+        assertThat(fieldNames(monitor.path("spec"))).isSubsetOf("selector", "namespaceSelector", "endpoints",
+                "jobLabel", "targetLabels", "podTargetLabels", "sampleLimit");
+        Map<String, String> selector = YAML.convertValue(monitor.path("spec").path("selector").path("matchLabels"),
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
+        assertThat(selector).isNotEmpty();
+        List<Service> services = manifests().stream().filter(Service.class::isInstance).map(Service.class::cast)
+                .toList();
+        assertThat(services).extracting(s -> s.getMetadata().getName()).containsExactlyInAnyOrderElementsOf(SERVICES);
+        for (JsonNode endpoint : monitor.path("spec").path("endpoints")) {
+            assertThat(fieldNames(endpoint)).isSubsetOf("port", "path", "interval", "scrapeTimeout", "scheme",
+                    "honorLabels", "relabelings", "metricRelabelings");
+            assertThat(endpoint.path("path").asText()).isEqualTo("/q/metrics");
+            for (Service s : services) {
+                // every service is selected, and has the port the endpoint names
+                assertThat(s.getMetadata().getLabels()).as(s.getMetadata().getName()).containsAllEntriesOf(selector);
+                assertThat(s.getSpec().getPorts()).as(s.getMetadata().getName())
+                        .anyMatch(port -> endpoint.path("port").asText().equals(port.getName()));
+            }
+        }
+    }
+
+    @Test
+    void theAlertsAreWellFormedAndNameTheServicesTheyWatch() throws IOException {
+        List<JsonNode> docs = documents(ROOT.resolve("k8s/monitoring/prometheus-rules.yaml"));
+        assertThat(docs).hasSize(1);
+        JsonNode rules = docs.getFirst();
+        assertThat(rules.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rules.path("kind").asText()).isEqualTo("PrometheusRule");
+        assertThat(fieldNames(rules.path("spec"))).containsExactly("groups");
+        for (JsonNode group : rules.path("spec").path("groups")) {
+            assertThat(fieldNames(group)).isSubsetOf("name", "interval", "rules");
+            for (JsonNode rule : group.path("rules")) {
+                assertThat(fieldNames(rule)).isSubsetOf("alert", "record", "expr", "for", "labels", "annotations");
+                assertThat(rule.path("labels").path("severity").asText()).isIn("warning", "critical");
+                assertThat(rule.path("annotations").path("summary").asText()).isNotBlank();
+            }
+        }
+        List<PrometheusRules.Rule> alerts = PrometheusRules.alerts(ROOT.resolve("k8s/monitoring/prometheus-rules.yaml"));
+        assertThat(alerts).extracting(PrometheusRules.Rule::alert).contains("FlowKafkaConsumerLagHigh",
+                "FlowDeadLetters", "FlowOutboxStuck", "FlowPollCycleOverInterval", "FlowBudgetExhausted",
+                "FlowLedgerLagging");
+        for (PrometheusRules.Rule alert : alerts) {
+            assertThat(alert.metrics()).as(alert.alert()).isNotEmpty()
+                    .allSatisfy(m -> assertThat(m).matches("(flow|kafka)_[a-z0-9_]+"));
+            alert.service().ifPresent(s -> assertThat(SERVICES).as(alert.alert()).contains(s));
+        }
+        // every service has alerts of its own, so each MetricsExposedTest checks something beyond the shared ones
+        assertThat(alerts.stream().flatMap(a -> a.service().stream()).distinct())
+                .containsExactlyInAnyOrder("submitter-service", "status-poller", "cost-accountant");
+    }
+
+    @Test
+    void theMetricNameTokenizerSkipsFunctionsLabelsAndDurations() {
+        assertThat(PrometheusRules.metricNames("sum by (service, topic) (increase(flow_x_total{reason!=\"none\", "
+                + "topic=~\"a|b\"}[10m] offset 5m)) > on (pod) group_left flow_y_seconds_max * 1e3"))
+                .containsExactly("flow_x_total", "flow_y_seconds_max");
+        assertThat(PrometheusRules.metricNames("histogram_quantile(0.99, rate(flow_z_bucket[5m])) > bool 2 or up"))
+                .containsExactly("flow_z_bucket", "up");
+        assertThat(PrometheusRules.exposedNames("""
+                # HELP flow_a_total A
+                # TYPE flow_a_total counter
+                flow_a_total{service="s"} 1.0
+                flow_b 2.0
+                """)).containsExactly("flow_a_total", "flow_b");
+    }
+
+    @Test
+    void theGrafanaDashboardIsGeneratedFromAValidJsonFile() throws IOException {
+        JsonNode kustomization = YAML.readTree(ROOT.resolve("k8s/kustomization.yaml").toFile());
+        JsonNode generator = kustomization.path("configMapGenerator").get(0);
+        assertThat(generator.path("options").path("labels").path("grafana_dashboard").asText()).isEqualTo("1");
+        Path file = ROOT.resolve("k8s").resolve(generator.path("files").get(0).asText());
+        JsonNode dashboard = JSON.readTree(file.toFile());
+        assertThat(dashboard.path("uid").asText()).isEqualTo("flow-platform");
+        assertThat(dashboard.path("panels").size()).isGreaterThanOrEqualTo(8);
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertThat(panel.path("targets").size()).as(panel.path("title").asText()).isPositive();
+            panel.path("targets").forEach(t -> assertThat(PrometheusRules.metricNames(t.path("expr").asText()))
+                    .as(panel.path("title").asText()).isNotEmpty()
+                    .allSatisfy(m -> assertThat(m).matches("(flow|kafka)_[a-z0-9_]+")));
+        }
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

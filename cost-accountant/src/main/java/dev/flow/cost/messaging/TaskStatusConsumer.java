@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.flow.cost.config.CostSettings;
+import dev.flow.cost.metrics.CostMetrics;
 import dev.flow.cost.service.EventRef;
 import dev.flow.cost.service.LedgerService;
 import dev.flow.model.event.EventCodec;
@@ -40,30 +41,39 @@ public class TaskStatusConsumer {
     private final CostSettings settings;
     private final CostUpdatePublisher updates;
     private final TaskTraces traces;
+    private final CostMetrics metrics;
 
     public TaskStatusConsumer(LedgerService ledger, CostSettings settings, CostUpdatePublisher updates,
-                              TaskTraces traces) {
+                              TaskTraces traces, CostMetrics metrics) {
         this.ledger = ledger;
         this.settings = settings;
         this.updates = updates;
         this.traces = traces;
+        this.metrics = metrics;
     }
 
     @Incoming("task-status")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
         List<LedgerService.Item> items = new ArrayList<>();
+        long oldest = Long.MAX_VALUE;
         for (ConsumerRecord<String, byte[]> record : records) {
             traces.remember(record); // the scheduled cost updates of the task continue its trace
-            item(record).ifPresent(items::add);
+            Optional<LedgerService.Item> item = item(record);
+            if (item.isPresent()) {
+                items.add(item.get());
+                oldest = Math.min(oldest, record.timestamp());
+            }
         }
         if (items.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        long oldestEvent = oldest;
         String what = items.size() + " event(s) from " + items.getFirst().ref().eventId();
         return onThisContext(Uni.createFrom().deferred(() -> ledger.applyAll(items)))
                 .onFailure().invoke(e -> LOG.warnf("storing %s failed (%s); retrying", what, e.toString()))
                 .onFailure().retry().withBackOff(settings.storeBackoff(), Duration.ofSeconds(10))
                 .atMost(settings.storeRetries())
+                .invoke(() -> metrics.ledgered(oldestEvent))
                 .onFailure().invoke(e -> LOG.errorf(e, "%s cannot be stored; the channel stops so that no status "
                         + "change is skipped", what))
                 // every task whose total the batch moved gets its new figure now (an ended task gets no other)

@@ -6,6 +6,7 @@ import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.Topics;
 import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.service.tracing.TraceParents;
+import dev.flow.service.metrics.DeadLetters;
 import dev.flow.submitter.config.SubmitterConfig;
 import dev.flow.submitter.domain.OutboxEntity;
 import dev.flow.submitter.repository.OutboxRepository;
@@ -54,13 +55,15 @@ public class OutboxRelay {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private final AtomicLong deadLetters = new AtomicLong();
+    private final DeadLetters deadLetterMetric;
 
     public OutboxRelay(OutboxRepository outbox, @Channel("lifecycle-out") MutinyEmitter<byte[]> lifecycle,
-                       SubmitterConfig config, Vertx vertx) {
+                       SubmitterConfig config, Vertx vertx, DeadLetters deadLetterMetric) {
         this.outbox = outbox;
         this.lifecycle = lifecycle;
         this.config = config;
         this.vertx = vertx;
+        this.deadLetterMetric = deadLetterMetric;
     }
 
     @Scheduled(every = "${flow.submitter.outbox.interval:2s}", delayed = "5s",
@@ -160,6 +163,7 @@ public class OutboxRelay {
         LOG.warnf("outbox row %d (%s of task %s) can never be published and is set aside (outbox.dead_at): %s",
                 row.id, row.eventType, row.aggregateId, reason);
         deadLetters.incrementAndGet();
+        deadLetterMetric.record(row.topic, "unsendable");
         return Uni.createFrom().voidItem().emitOn(context)
                 .chain(() -> Panache.withTransaction(() -> outbox.markDead(row.id, Instant.now(), reason)))
                 // a row some other pass already settled counts as handled here too

@@ -18,6 +18,13 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxEntity, Lon
         return find("sentAt is null and deadAt is null", Sort.by("id")).page(Page.ofSize(limit)).list();
     }
 
+    /** The creation time of the oldest unsent row, or null when all are sent. */
+    public Uni<Instant> oldestUnsent() {
+        // rows set aside (dead) are never sent: they are counted as dead letters, not as an outbox falling behind
+        return find("sentAt is null and deadAt is null", Sort.by("id")).firstResult()
+                .map(row -> row == null ? null : row.createdAt);
+    }
+
     public Uni<Integer> markSent(long id, Instant at) {
         return update("sentAt = ?1, attempts = attempts + 1 where id = ?2 and sentAt is null", at, id);
     }
