@@ -154,7 +154,10 @@ public final class PrometheusRules {
      */
     public static String scrape(URI baseUrl) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(baseUrl.resolve("/q/metrics")).build(),
+            // /q/metrics is for the platform operator only (service-support's OperatorEndpoints): scrape as
+            // Prometheus does, with an operator token of the tests' shared signer
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(baseUrl.resolve("/q/metrics"))
+                            .header("Authorization", "Bearer " + DevJwt.shared().operatorToken("prometheus")).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IOException("GET " + baseUrl.resolve("/q/metrics") + " answered " + response.statusCode());

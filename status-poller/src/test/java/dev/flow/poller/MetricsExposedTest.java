@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.time.Duration;
 
+import dev.flow.devstack.quarkus.JwtTestResource;
 import dev.flow.devstack.quarkus.KafkaTestResource;
 import dev.flow.devstack.quarkus.MithrilEmulatorTestResource;
 import dev.flow.devstack.PrometheusRules;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
+@WithTestResource(JwtTestResource.class)
 @WithTestResource(MithrilEmulatorTestResource.class)
 class MetricsExposedTest {
 

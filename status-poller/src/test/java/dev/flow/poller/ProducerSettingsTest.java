@@ -3,6 +3,7 @@ package dev.flow.poller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flow.devstack.quarkus.ProducerDurability;
+import dev.flow.devstack.quarkus.JwtTestResource;
 import dev.flow.devstack.quarkus.KafkaTestResource;
 import dev.flow.devstack.quarkus.MithrilEmulatorTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(MithrilEmulatorTestResource.class)
+@WithTestResource(JwtTestResource.class)
 class ProducerSettingsTest {
 
     @Inject
