@@ -115,6 +115,19 @@ class LogIsolationTest {
     }
 
     @Test
+    void aNodeTheTaskDoesNotHaveIsRefusedAtTheUpgradeToo() {
+        String taskId = newTaskId();
+        publish(kafka, status(taskId, PROJECT, TaskStatus.RUNNING, 2));
+        String path = "/v1/tasks/" + taskId + "/logs?follow=false&node=";
+        // as plain text and the event stream answer 422: a rank of the 2-node task or all, nothing else
+        await().atMost(WAIT).untilAsserted(() -> assertThat(rejection(path + "2", alice)).isEqualTo(400));
+        assertThat(rejection(path + "99", alice)).isEqualTo(400);
+        // a stranger learns nothing of the task, its node count included
+        String stranger = DevJwt.shared().token("mallory", List.of("flow-other"));
+        assertThat(rejection(path + "99", stranger)).isEqualTo(404);
+    }
+
+    @Test
     void aTokenInTheUrlIsRefusedEvenWhenValid() {
         String taskId = taskWithALine();
         String path = "/v1/tasks/" + taskId + "/logs?follow=false";

@@ -1,7 +1,9 @@
 package dev.flow.logs.rest;
 
 import dev.flow.logs.config.LogsConfig;
+import dev.flow.logs.service.TaskDirectory;
 import dev.flow.logs.service.TaskVisibility;
+import dev.flow.logs.service.ViewRequest;
 import dev.flow.model.error.ValidationError;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
@@ -50,10 +52,12 @@ public class LogSocketGuard implements HttpUpgradeCheck {
 
     private final JWTParser parser;
     private final TaskVisibility visibility;
+    private final TaskDirectory directory;
     private final LogsConfig config;
 
-    public LogSocketGuard(JWTParser parser, TaskVisibility visibility, LogsConfig config) {
+    public LogSocketGuard(JWTParser parser, TaskVisibility visibility, TaskDirectory directory, LogsConfig config) {
         this.parser = parser;
+        this.directory = directory;
         this.visibility = visibility;
         this.config = config;
     }
@@ -65,8 +69,9 @@ public class LogSocketGuard implements HttpUpgradeCheck {
             return CheckResult.rejectUpgrade(400, NO_URL_TOKEN);
         }
         String taskId = context.pathParam("id");
+        ViewRequest view;
         try {
-            TaskLogSocket.request(taskId, request.query(), config);
+            view = TaskLogSocket.request(taskId, request.query(), config);
         } catch (ValidationError e) {
             return CheckResult.rejectUpgrade(400);
         }
@@ -100,6 +105,12 @@ public class LogSocketGuard implements HttpUpgradeCheck {
                     }
                     if (!visibility.visible(taskId, verified)) {
                         return CheckResult.rejectUpgradeSync(404);
+                    }
+                    try {
+                        // only once the caller may see the task: a stranger learns nothing of its node count
+                        directory.find(taskId).ifPresent(task -> view.requireNodeBelow(task.numInstances()));
+                    } catch (ValidationError e) {
+                        return CheckResult.rejectUpgradeSync(400); // node=99 of a 2-node task, as on plain text
                     }
                     context.userData().put(TOKEN_EXPIRES, verified.getExpirationTime());
                     return CheckResult.permitUpgradeSync();
