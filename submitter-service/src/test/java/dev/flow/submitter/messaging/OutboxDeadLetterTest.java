@@ -1,6 +1,8 @@
 package dev.flow.submitter.messaging;
 
+import dev.flow.devstack.MithrilEmulator;
 import dev.flow.devstack.quarkus.InjectKafkaCompanion;
+import dev.flow.devstack.quarkus.InjectMithrilEmulator;
 import dev.flow.devstack.quarkus.JwtTestResource;
 import dev.flow.devstack.quarkus.KafkaTestResource;
 import dev.flow.devstack.quarkus.MithrilEmulatorTestResource;
@@ -30,12 +32,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import static dev.flow.submitter.SubmitterTestSupport.bidCreations;
 import static dev.flow.submitter.SubmitterTestSupport.submit;
 import static dev.flow.submitter.SubmitterTestSupport.uniqueName;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.startsWith;
 
 /**
  * An outbox row Kafka refuses (here: over the producer's {@code max.request.size}, lowered for this test while the
@@ -55,13 +61,18 @@ class OutboxDeadLetterTest {
     public static class SmallKafkaRecords implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.messaging.outgoing.lifecycle-out.max.request.size", "200000",
-                    "flow.submitter.outbox.max-event-bytes", "5000000");
+            // a command is at most 64 KiB (TaskLimits): records over 20 kB are refused by the producer, events up
+            // to 50 kB pass the API's own check, and one over it is refused there
+            return Map.of("mp.messaging.outgoing.lifecycle-out.max.request.size", "20000",
+                    "flow.submitter.outbox.max-event-bytes", "50000");
         }
     }
 
     @InjectKafkaCompanion
     KafkaCompanion kafka;
+
+    @InjectMithrilEmulator
+    MithrilEmulator emulator;
 
     @Test
     void aRowKafkaRefusesIsSetAsideAndTheNextEventsStillFlow() {
@@ -69,10 +80,10 @@ class OutboxDeadLetterTest {
                 .withGroupId("test-" + UUID.randomUUID()).withOffsetReset(OffsetResetStrategy.EARLIEST)
                 .fromTopics(Topics.TASK_LIFECYCLE);
         try {
-            // 300 kB of one letter: fits the (compressed) startup script, not the producer's 200 kB records
+            // 30 kB of one letter: within the API's limits, over the producer's 20 kB records
             String big = submit("""
                     {"name": "%s", "instance_type": "a100", "command": "echo %s"}"""
-                    .formatted(uniqueName("big"), "b".repeat(300_000))).then().statusCode(201)
+                    .formatted(uniqueName("big"), "b".repeat(30_000))).then().statusCode(201)
                     .extract().path("task_id");
             String small = submit("""
                     {"name": "%s", "instance_type": "a100", "command": "sleep 1"}""".formatted(uniqueName("small")))
@@ -98,6 +109,20 @@ class OutboxDeadLetterTest {
         } finally {
             lifecycle.stop();
         }
+    }
+
+    @Test
+    void anEventOverTheApisLimitIsA422OnItsLargestFieldWithoutABid() {
+        // 60 kB: within a command's 64 KiB, over this profile's 50 kB for a whole event
+        long bidsBefore = bidCreations(emulator);
+        submit("""
+                {"name": "%s", "instance_type": "a100", "command": "echo %s"}"""
+                .formatted(uniqueName("huge"), "c".repeat(60_000))).then().statusCode(422)
+                .contentType(startsWith("application/problem+json"))
+                .body("errors[0].field", equalTo("command"))
+                .body("errors[0].reason", containsString("50000-byte limit"))
+                .body("errors[0].suggestion", containsString("shorten `command`"));
+        assertThat(bidCreations(emulator)).isEqualTo(bidsBefore);
     }
 
     @SuppressWarnings("unchecked")
