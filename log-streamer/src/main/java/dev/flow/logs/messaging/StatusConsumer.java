@@ -7,11 +7,13 @@ import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.TaskSnapshot;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.metrics.DeadLetters;
 import dev.flow.service.tracing.TaskTraces;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 import java.util.Optional;
 
@@ -30,14 +32,19 @@ import java.util.Optional;
 @ApplicationScoped
 public class StatusConsumer {
 
+    private static final Logger LOG = Logger.getLogger(StatusConsumer.class);
+
     private final LogCollector collector;
     private final TaskDirectory directory;
     private final TaskTraces traces;
+    private final DeadLetters deadLetters;
 
-    public StatusConsumer(LogCollector collector, TaskDirectory directory, TaskTraces traces) {
+    public StatusConsumer(LogCollector collector, TaskDirectory directory, TaskTraces traces,
+                          DeadLetters deadLetters) {
         this.collector = collector;
         this.directory = directory;
         this.traces = traces;
+        this.deadLetters = deadLetters;
     }
 
     @Incoming("task-status")
@@ -55,7 +62,25 @@ public class StatusConsumer {
         observation(record).ifPresent(directory::remember);
     }
 
-    private static Optional<TaskObservation> observation(ConsumerRecord<String, byte[]> record) {
+    /**
+     * What a record says about a task, or nothing. A record that can never be read (not a CloudEvent, a payload that
+     * does not decode, an event missing what a task needs) is set aside: counted in
+     * {@code flow_messaging_dead_letters_total{reason="undecodable"}} (alerted on), logged by its place, never by
+     * its content, and skipped. Failing the channel instead would stop every replica at it, and each restart would
+     * replay it.
+     */
+    private Optional<TaskObservation> observation(ConsumerRecord<String, byte[]> record) {
+        try {
+            return decode(record);
+        } catch (RuntimeException unreadable) {
+            deadLetters.record(record.topic(), "undecodable");
+            LOG.warnf("skipping an unreadable record at %s-%d@%d: %s", record.topic(), record.partition(),
+                    record.offset(), unreadable.getClass().getSimpleName());
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<TaskObservation> decode(ConsumerRecord<String, byte[]> record) {
         Optional<FlowEvent> event = CloudEventRecords.fromRecord(record);
         if (event.isPresent() && event.get() instanceof TaskStatusChanged changed) {
             return Optional.of(TaskObservation.of(changed));
