@@ -1,46 +1,19 @@
 package dev.flow.cost.support;
 
-import java.util.HashMap;
 import java.util.Map;
 
-import dev.flow.devstack.EmbeddedPostgresServer;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 /**
- * A PostgreSQL server of its own (not the JVM's shared one), which a test may stop and start again: the database
- * outage of {@code PostgresRestartTest}. The ledger is told to keep retrying through the outage.
+ * dev-stack's restartable PostgreSQL for {@code PostgresRestartTest}; the ledger is told to keep retrying through
+ * the outage.
  */
-public class RestartablePostgresTestResource implements QuarkusTestResourceLifecycleManager {
-
-    private static EmbeddedPostgresServer server;
-
-    public static synchronized EmbeddedPostgresServer server() {
-        return server;
-    }
+public class RestartablePostgresTestResource extends dev.flow.devstack.quarkus.RestartablePostgresTestResource {
 
     @Override
     public Map<String, String> start() {
-        synchronized (RestartablePostgresTestResource.class) {
-            server = EmbeddedPostgresServer.start();
-        }
-        String database = server.createDatabase("restart");
-        Map<String, String> config = new HashMap<>();
-        config.put("quarkus.datasource.reactive.url", server.reactiveUrl(database));
-        config.put("quarkus.datasource.jdbc.url", server.jdbcUrl(database));
-        config.put("quarkus.datasource.username", server.username());
+        Map<String, String> config = super.start();
         // an outage of a few seconds must be ridden out, not turned into a stopped channel
         config.put("flow.cost.store-retries", "40");
         config.put("flow.cost.store-backoff", "PT0.2S");
         return config;
-    }
-
-    @Override
-    public void stop() {
-        synchronized (RestartablePostgresTestResource.class) {
-            if (server != null) {
-                server.close();
-                server = null;
-            }
-        }
     }
 }

@@ -8,6 +8,8 @@ import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.WorkloadExited;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.messaging.Failures;
+import dev.flow.service.metrics.DeadLetters;
 import dev.flow.service.tracing.TaskTraces;
 import dev.flow.submitter.service.TaskChanges;
 import dev.flow.submitter.service.TaskService;
@@ -18,11 +20,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * What the submitter reacts to. Every handler is idempotent (a redelivered record changes nothing more) and never
- * fails the stream: a record it cannot handle is logged and skipped, so one bad record cannot stop the service.
+ * fails the stream: an infrastructure failure is retried with backoff until it passes, and a record that can never
+ * be handled is counted as a dead letter, logged and skipped, so one bad record cannot stop the service.
  * <ul>
  *   <li>{@code flow.task.commands}: {@code StopTask} → cancel the bid (and {@code CancelRequested} with its reason);
  *       for a task it does not know with reason {@code ORPHAN}, cancel the bids named after it in every project;
@@ -46,8 +50,11 @@ public class TaskEventConsumers {
     private final TaskStore store;
     private final TaskChanges changes;
     private final TaskTraces traces;
+    private final DeadLetters deadLetters;
 
-    public TaskEventConsumers(TaskService tasks, TaskStore store, TaskChanges changes, TaskTraces traces) {
+    public TaskEventConsumers(TaskService tasks, TaskStore store, TaskChanges changes, TaskTraces traces,
+                              DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.tasks = tasks;
         this.store = store;
         this.changes = changes;
@@ -120,14 +127,23 @@ public class TaskEventConsumers {
         } catch (RuntimeException e) {
             LOG.warnf("skipping unreadable record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
                     e.toString());
+            deadLetters.record(record.topic(), "undecodable");
             return Uni.createFrom().voidItem();
         }
         if (event.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        // the database or Mithril away (a restart, a blip): retried with backoff, the partition waits and nothing
+        // is skipped (a StopTask lost here would keep a bid billing); the offset is committed only after success.
+        // A failure the event itself causes is set aside: counted, logged, skipped.
         return Uni.createFrom().deferred(() -> handler.apply(event.get()))
+                .onFailure(Failures::isTransient).invoke(failure -> LOG.warnf(
+                        "handling %s of %s failed (%s); retrying", event.get().type(), record.key(), failure))
+                .onFailure(Failures::isTransient).retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
                 .onFailure().recoverWithUni(failure -> {
-                    LOG.errorf(failure, "handling %s of %s failed; skipped", event.get().type(), record.key());
+                    LOG.errorf(failure, "handling %s of %s failed; set aside", event.get().type(), record.key());
+                    deadLetters.record(record.topic(), "unprocessable");
                     return Uni.createFrom().voidItem();
                 });
     }
