@@ -33,6 +33,8 @@ public class EdgeProblems {
         this.maxBody = maxBody.asLongValue();
     }
 
+    private static final String OPERATOR_PATH = "/q/metrics";
+
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::limits);
         for (int status : List.of(404, 405, 413, 414, 415)) {
@@ -43,6 +45,16 @@ public class EdgeProblems {
     private void limits(RoutingContext ctx) {
         if (ctx.request().uri().length() > config.maxUriLength()) {
             answer(ctx, 414);
+            return;
+        }
+        if (ctx.normalizedPath().startsWith(OPERATOR_PATH)
+                && ctx.request().getHeader(HttpHeaders.AUTHORIZATION) == null) {
+            // OperatorEndpoints guards /q/metrics outside JAX-RS, where Quarkus's own challenge has no body: without
+            // a token at all, the platform's problem+json says what is needed (a token it refuses stays Quarkus's 401)
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            write(ctx, 401, Problem.from(new dev.flow.model.error.AuthenticationError(
+                    "a valid bearer token is required", List.of("send `Authorization: Bearer <token>` of the "
+                            + "platform operator (group flow-operator)")), ctx.normalizedPath()));
             return;
         }
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -79,6 +91,10 @@ public class EdgeProblems {
             default -> edge(status, "unsupported Content-Type " + ctx.request().getHeader(HttpHeaders.CONTENT_TYPE),
                     "send Content-Type: application/json", path);
         };
+        write(ctx, status, problem);
+    }
+
+    private static void write(RoutingContext ctx, int status, Problem problem) {
         try {
             ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                     .end(FlowJson.mapper().writeValueAsString(problem));

@@ -112,7 +112,7 @@ class TaskRegistryTest {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         registry.commitFirst(registry.submitted(submitted("task-n", t0), 0).orElseThrow());
         running(registry, "task-n", t0);
-        registry.commitFirst(registry.submitted(submittedWithMaxRunTime("task-c", "0.001", t0), 0).orElseThrow());
+        registry.commitFirst(registry.submitted(submittedWithMaxRunTime("task-c", "0.01", t0), 0).orElseThrow());
         running(registry, "task-c", t0);
         registry.cancelRequested(new CancelRequested("task-c", TransitionReason.USER_CANCEL, "alice", t0));
 
@@ -122,7 +122,7 @@ class TaskRegistryTest {
     @Test
     void afterARestartTheReplayRestoresTheLimitAndTheStopAlreadySent() {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
-        TaskSubmitted submitted = submittedWithMaxRunTime("task-r", "0.001", t0);
+        TaskSubmitted submitted = submittedWithMaxRunTime("task-r", "0.01", t0);
 
         // restarted before the stop: the snapshot says since when it runs, the replayed TaskSubmitted the limit
         TaskRegistry restarted = new TaskRegistry(Duration.ofHours(24));
