@@ -84,12 +84,24 @@ class ReplicasIT {
         }
     }
 
+    private static java.nio.file.Path jwtPublicKey() {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("replicas-jwt", ".pem");
+            file.toFile().deleteOnExit();
+            return java.nio.file.Files.writeString(file, dev.flow.devstack.DevJwt.shared().publicKeyPem());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static QuarkusAppProcess replica(String name) {
         QuarkusAppProcess app = QuarkusAppProcess.builder(name, QuarkusAppProcess.jarOf("status-poller"))
                 .maxHeap("256m")
                 .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap)
                 .env("MITHRIL_API_URL", emulator.baseUrl())
                 .env("MITHRIL_API_KEY", emulator.apiKey())
+                // /q/metrics is for operator tokens: the poller verifies JWTs, so it needs the signer's public key
+                .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", jwtPublicKey().toString())
                 .property("flow.poller.interval", "300ms")
                 .property("flow.poller.steady-interval", "600ms")
                 .property("flow.poller.settle-time", "1s")
