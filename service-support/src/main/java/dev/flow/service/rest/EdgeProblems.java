@@ -4,6 +4,7 @@ import dev.flow.model.error.Problem;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.json.FlowJson;
 import dev.flow.service.config.EdgeConfig;
+import dev.flow.service.security.OperatorEndpoints;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -33,8 +34,6 @@ public class EdgeProblems {
         this.maxBody = maxBody.asLongValue();
     }
 
-    private static final String OPERATOR_PATH = "/q/metrics";
-
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::limits);
         for (int status : List.of(404, 405, 413, 414, 415)) {
@@ -47,7 +46,7 @@ public class EdgeProblems {
             answer(ctx, 414);
             return;
         }
-        if (ctx.normalizedPath().startsWith(OPERATOR_PATH)
+        if (ctx.normalizedPath().startsWith(OperatorEndpoints.PATH)
                 && ctx.request().getHeader(HttpHeaders.AUTHORIZATION) == null) {
             // OperatorEndpoints guards /q/metrics outside JAX-RS, where Quarkus's own challenge has no body: without
             // a token at all, the platform's problem+json says what is needed (a token it refuses stays Quarkus's 401)

@@ -15,7 +15,10 @@ import jakarta.enterprise.event.Observes;
  */
 public class OperatorEndpoints {
 
+    /** The operator's endpoints: Micrometer's Prometheus scrape and what lies below it. */
+    public static final String PATH = "/q/metrics";
+
     void secure(@Observes HttpSecurity http) {
-        http.path("/q/metrics", "/q/metrics/*").roles(ProjectAccess.OPERATOR_GROUP);
+        http.path(PATH, PATH + "/*").roles(ProjectAccess.OPERATOR_GROUP);
     }
 }

@@ -9,6 +9,7 @@ import dev.flow.model.event.InstanceInfo;
 import dev.flow.submitter.PlatformKeyTestResource;
 import dev.flow.submitter.RunningTasks;
 import dev.flow.submitter.SubmitterTestSupport;
+import dev.flow.submitter.config.ExecConfig;
 import dev.flow.submitter.service.ExecSessions;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -66,6 +67,9 @@ class ExecBoundsTest {
     @Inject
     ExecSessions sessions;
 
+    @Inject
+    ExecConfig config;
+
     @TestHTTPResource("/")
     URL base;
 
@@ -122,7 +126,7 @@ class ExecBoundsTest {
     void oneSessionOverTheProjectsCapIsA429WithRetryAfter() throws Exception {
         String taskId = task();
         await().atMost(Duration.ofSeconds(30)).until(() -> sessions.open() == 0);
-        int cap = 3; // %test.flow.submitter.exec.max-sessions-per-project
+        int cap = config.exec().maxSessionsPerProject(); // 3 in the test profile
         List<Socket> open = new ArrayList<>();
         try {
             for (int i = 0; i < cap; i++) {
