@@ -38,6 +38,8 @@ import org.jboss.logging.Logger;
 public class CostUpdatePublisher {
 
     static final String SOURCE = "/flow/cost-accountant";
+    /** Tasks read in one statement when publishing their costs. */
+    private static final int READ_CHUNK = 1000;
     private static final Logger LOG = Logger.getLogger(CostUpdatePublisher.class);
 
     private final CostQueryService costs;
@@ -121,8 +123,15 @@ public class CostUpdatePublisher {
 
     /** The cost so far of each task, over all its intervals (closed ones too). */
     private Uni<List<TaskCostUpdated>> totals(List<String> taskIds, Instant now) {
-        return Multi.createFrom().iterable(taskIds)
-                .onItem().transformToUniAndConcatenate(costs::task)
+        // a few reads for many tasks (after a batch of status events this runs for every task the batch changed),
+        // in chunks that keep each statement's parameter list short
+        List<List<String>> chunks = new java.util.ArrayList<>();
+        for (int from = 0; from < taskIds.size(); from += READ_CHUNK) {
+            chunks.add(taskIds.subList(from, Math.min(taskIds.size(), from + READ_CHUNK)));
+        }
+        return Multi.createFrom().iterable(chunks)
+                .onItem().transformToUniAndConcatenate(costs::tasks)
+                .onItem().transformToIterable(ledgers -> ledgers)
                 .map(ledger -> update(ledger.taskId(), ledger.project(), ledger.intervals(), now))
                 .collect().asList();
     }

@@ -15,10 +15,6 @@ public class CostIntervalRepository implements PanacheRepository<CostInterval> {
 
     private static final Sort ORDER = Sort.by("startedAt").and("node").and("id");
 
-    public Uni<List<CostInterval>> ofTask(String taskId) {
-        return list("taskId", ORDER, taskId);
-    }
-
     /** Every interval of these tasks. */
     public Uni<List<CostInterval>> ofTasks(java.util.Collection<String> taskIds) {
         return list("taskId in ?1", ORDER, taskIds);

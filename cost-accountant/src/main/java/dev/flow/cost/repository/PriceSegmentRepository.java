@@ -16,8 +16,9 @@ public class PriceSegmentRepository implements PanacheRepository<PriceSegment> {
 
     private static final Sort ORDER = Sort.by("startedAt").and("node").and("id");
 
-    public Uni<List<PriceSegment>> ofTask(String taskId) {
-        return list("taskId", ORDER, taskId);
+    /** Every Mithril-billed segment of these tasks. */
+    public Uni<List<PriceSegment>> ofTasks(java.util.Collection<String> taskIds) {
+        return list("taskId in ?1", ORDER, taskIds);
     }
 
     /** Every segment of the project that overlaps {@code [from, to)}. */

@@ -17,8 +17,9 @@ public class ReconciliationRepository implements PanacheRepositoryBase<InstanceR
     public record Candidate(String taskId, String project, String instanceFid) {
     }
 
-    public Uni<List<InstanceReconciliation>> ofTask(String taskId) {
-        return list("taskId", Sort.by("instanceFid"), taskId);
+    /** Every reconciliation row of these tasks. */
+    public Uni<List<InstanceReconciliation>> ofTasks(Collection<String> taskIds) {
+        return list("taskId in ?1", Sort.by("taskId", "instanceFid"), taskIds);
     }
 
     /** The RECONCILED rows among these instances. */

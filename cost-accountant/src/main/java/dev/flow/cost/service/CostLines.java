@@ -2,6 +2,10 @@ package dev.flow.cost.service;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -49,13 +53,33 @@ public class CostLines {
         this.settings = settings;
     }
 
-    public Uni<TaskLines> ofTask(String taskId) {
-        return intervals.ofTask(taskId).flatMap(rows -> reconciliations.ofTask(taskId)
-                .flatMap(recs -> segments.ofTask(taskId).map(segs -> {
-                    Set<String> reconciled = recs.stream().filter(InstanceReconciliation::isReconciled)
-                            .map(r -> r.instanceFid).collect(Collectors.toSet());
-                    return new TaskLines(merge(rows, reconciled, segs), rows, recs);
+    /**
+     * The lines of each of these tasks, in three statements whatever their number (the cost updates after a batch
+     * of status events read every task the batch changed). Every task named is in the map, with no lines if it has
+     * none.
+     */
+    public Uni<Map<String, TaskLines>> ofTasks(Collection<String> taskIds) {
+        return intervals.ofTasks(taskIds).flatMap(rows -> reconciliations.ofTasks(taskIds)
+                .flatMap(recs -> segments.ofTasks(taskIds).map(segs -> {
+                    Map<String, List<CostInterval>> rowsOf = byTask(rows, i -> i.taskId);
+                    Map<String, List<InstanceReconciliation>> recsOf = byTask(recs, r -> r.taskId);
+                    Map<String, List<PriceSegment>> segsOf = byTask(segs, s -> s.taskId);
+                    Map<String, TaskLines> lines = new LinkedHashMap<>();
+                    for (String taskId : taskIds) {
+                        List<CostInterval> taskRows = rowsOf.getOrDefault(taskId, List.of());
+                        List<InstanceReconciliation> taskRecs = recsOf.getOrDefault(taskId, List.of());
+                        Set<String> reconciled = taskRecs.stream().filter(InstanceReconciliation::isReconciled)
+                                .map(r -> r.instanceFid).collect(Collectors.toSet());
+                        lines.put(taskId, new TaskLines(merge(taskRows, reconciled,
+                                segsOf.getOrDefault(taskId, List.of())), taskRows, taskRecs));
+                    }
+                    return lines;
                 })));
+    }
+
+    /** Rows grouped by task, each group in the order the query returned it. */
+    private static <T> Map<String, List<T>> byTask(List<T> rows, Function<T, String> taskId) {
+        return rows.stream().collect(Collectors.groupingBy(taskId, LinkedHashMap::new, Collectors.toList()));
     }
 
     /** The project's lines overlapping {@code [from, to)}: its tasks' compute, then its volumes' storage. */

@@ -1,6 +1,7 @@
 package dev.flow.cost.service;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
 import dev.flow.cost.domain.CostInterval;
@@ -9,6 +10,7 @@ import dev.flow.cost.repository.ConsumedEventRepository;
 import dev.flow.cost.repository.CostIntervalRepository;
 import dev.flow.cost.repository.VolumeCostRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -36,11 +38,26 @@ public class CostQueryService {
 
     @WithSession
     public Uni<TaskLedger> task(String taskId) {
-        return lines.ofTask(taskId).flatMap(task -> task.statusIntervals().isEmpty()
+        return tasks(List.of(taskId)).map(List::getFirst);
+    }
+
+    /**
+     * The ledger of each of these tasks, in their order: three statements for all of them, plus one per task with no
+     * interval yet (its project comes from the events consumed).
+     */
+    @WithSession
+    public Uni<List<TaskLedger>> tasks(Collection<String> taskIds) {
+        return lines.ofTasks(taskIds).flatMap(byTask -> Multi.createFrom().iterable(byTask.entrySet())
+                .onItem().transformToUniAndConcatenate(entry -> ledger(entry.getKey(), entry.getValue()))
+                .collect().asList());
+    }
+
+    private Uni<TaskLedger> ledger(String taskId, CostLines.TaskLines task) {
+        return task.statusIntervals().isEmpty()
                 ? consumed.projectOfTask(taskId).map(project -> new TaskLedger(taskId, project, task.lines(),
                         task.statusIntervals(), task.reconciliations()))
                 : Uni.createFrom().item(new TaskLedger(taskId, task.statusIntervals().getFirst().project, task.lines(),
-                        task.statusIntervals(), task.reconciliations())));
+                        task.statusIntervals(), task.reconciliations()));
     }
 
     @WithSession

@@ -10,6 +10,7 @@ import dev.flow.model.status.TransitionReason;
 import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.service.messaging.Failures;
 import dev.flow.service.metrics.DeadLetters;
+import dev.flow.service.metrics.Retries;
 import dev.flow.service.tracing.TaskTraces;
 import dev.flow.submitter.service.TaskChanges;
 import dev.flow.submitter.service.TaskService;
@@ -51,10 +52,12 @@ public class TaskEventConsumers {
     private final TaskChanges changes;
     private final TaskTraces traces;
     private final DeadLetters deadLetters;
+    private final Retries retries;
 
     public TaskEventConsumers(TaskService tasks, TaskStore store, TaskChanges changes, TaskTraces traces,
-                              DeadLetters deadLetters) {
+                              DeadLetters deadLetters, Retries retries) {
         this.deadLetters = deadLetters;
+        this.retries = retries;
         this.tasks = tasks;
         this.store = store;
         this.changes = changes;
@@ -137,8 +140,10 @@ public class TaskEventConsumers {
         // is skipped (a StopTask lost here would keep a bid billing); the offset is committed only after success.
         // A failure the event itself causes is set aside: counted, logged, skipped.
         return Uni.createFrom().deferred(() -> handler.apply(event.get()))
-                .onFailure(Failures::isTransient).invoke(failure -> LOG.warnf(
-                        "handling %s of %s failed (%s); retrying", event.get().type(), record.key(), failure))
+                .onFailure(Failures::isTransient).invoke(failure -> {
+                    retries.record(record.topic());
+                    LOG.warnf("handling %s of %s failed (%s); retrying", event.get().type(), record.key(), failure);
+                })
                 .onFailure(Failures::isTransient).retry()
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
                 .onFailure().recoverWithUni(failure -> {

@@ -341,15 +341,17 @@ class TaskResourceTest {
         Auction offer = mithril().spotAvailability().await().atMost(WAIT).stream()
                 .filter(a -> types.get(a.instanceType()).name().equals("a100-80gb.sxm.1x")).findFirst().orElseThrow();
         String projectFid = SubmitterTestSupport.projectFid(PROJECT);
-        // the service "stopped" after writing these rows: one bid reached Mithril, the other did not
+        // the service "stopped" after writing these rows: one bid reached Mithril, the other did not. The bid is
+        // placed before the rows are written: the reconciler (every second here) must never see the first row
+        // without its bid, which would be a third case, the one the second row stands for
         TaskEntity withBid = stuckTask(projectFid, offer);
         TaskEntity withoutBid = stuckTask(projectFid, offer);
-        onVertx(() -> store.insertPending(withBid));
-        onVertx(() -> store.insertPending(withoutBid));
         Bid bid = mithril().createBid(new CreateBidRequest(projectFid, offer.region(), offer.instanceType(),
                 Money.parse("$5.00"), 1, withBid.bidName, LaunchSpecification.of(
                         List.of(PlatformKeyTestResource.platformKeyFid()), List.of(), "#!/bin/bash\necho adopted\n")))
                 .await().atMost(WAIT);
+        onVertx(() -> store.insertPending(withBid));
+        onVertx(() -> store.insertPending(withoutBid));
 
         await().atMost(WAIT).untilAsserted(() -> asAlice().get("/v1/tasks/" + withBid.id).then()
                 .body("bid_fid", equalTo(bid.fid())).body("status", equalTo("pending")));
