@@ -3,6 +3,7 @@ package dev.flow.service.messaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.flow.service.config.DeadLetterSettings;
 import dev.flow.service.metrics.DeadLetters;
@@ -67,6 +68,29 @@ public class DeadLetterQueue {
     /** The topic dead letters are written to. */
     public String topic() {
         return settings.topic();
+    }
+
+    /**
+     * A consumer's handling of {@code record}, made safe: a failure of the infrastructure ({@link Failures}: the
+     * database, the broker or Mithril away) is retried with backoff (0.2 s doubling to 10 s) until it passes, each
+     * attempt counted in {@link Retries}, so the partition waits and nothing is skipped; any other failure is the
+     * record's own and parks it ({@code unprocessable}). Completes once handled or parked, so the caller's offset
+     * moves on only then.
+     *
+     * @param what the record in words for the logs (an event type and a task id), never its content
+     */
+    public Uni<Void> handle(ConsumerRecord<String, byte[]> record, String what, Supplier<Uni<Void>> handling) {
+        return Uni.createFrom().deferred(handling::get)
+                .onFailure(Failures::isTransient).invoke(failure -> {
+                    retries.record(record.topic());
+                    LOG.warnf("handling %s failed (%s); retrying", what, failure.toString());
+                })
+                .onFailure(Failures::isTransient).retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.errorf(failure, "handling %s failed; set aside", what);
+                    return park(record, "unprocessable", failure);
+                });
     }
 
     /**

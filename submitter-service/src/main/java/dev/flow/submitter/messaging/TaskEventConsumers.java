@@ -9,8 +9,6 @@ import dev.flow.model.event.WorkloadExited;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.service.messaging.DeadLetterQueue;
-import dev.flow.service.messaging.Failures;
-import dev.flow.service.metrics.Retries;
 import dev.flow.service.tracing.TaskTraces;
 import dev.flow.submitter.service.TaskChanges;
 import dev.flow.submitter.service.TaskService;
@@ -21,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -57,12 +54,10 @@ public class TaskEventConsumers {
     private final TaskChanges changes;
     private final TaskTraces traces;
     private final DeadLetterQueue deadLetters;
-    private final Retries retries;
 
     public TaskEventConsumers(TaskService tasks, TaskStore store, TaskChanges changes, TaskTraces traces,
-                              DeadLetterQueue deadLetters, Retries retries) {
+                              DeadLetterQueue deadLetters) {
         this.deadLetters = deadLetters;
-        this.retries = retries;
         this.tasks = tasks;
         this.store = store;
         this.changes = changes;
@@ -141,16 +136,7 @@ public class TaskEventConsumers {
         // the database or Mithril away (a restart, a blip): retried with backoff, the partition waits and nothing
         // is skipped (a StopTask lost here would keep a bid billing); the offset is committed only after success.
         // A failure the event itself causes is set aside: parked on the dead-letter topic, counted, skipped.
-        return Uni.createFrom().deferred(() -> handler.apply(event.get()))
-                .onFailure(Failures::isTransient).invoke(failure -> {
-                    retries.record(record.topic());
-                    LOG.warnf("handling %s of %s failed (%s); retrying", event.get().type(), record.key(), failure);
-                })
-                .onFailure(Failures::isTransient).retry()
-                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .onFailure().recoverWithUni(failure -> {
-                    LOG.errorf(failure, "handling %s of %s failed; set aside", event.get().type(), record.key());
-                    return deadLetters.park(record, "unprocessable", failure);
-                });
+        return deadLetters.handle(record, event.get().type() + " of " + record.key(),
+                () -> handler.apply(event.get()));
     }
 }
