@@ -28,6 +28,8 @@ import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.metrics.DeadLetters;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,6 +62,9 @@ class PostgresRestartTest {
 
     @Inject
     CostIntervalRepository intervals;
+
+    @Inject
+    MeterRegistry registry;
 
     private static String newTaskId() {
         return "task-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -108,6 +113,7 @@ class PostgresRestartTest {
     @Test
     void aPostgresRestartMidStreamLosesAndDoublesNothing() {
         Instant t0 = Instant.parse("2025-03-04T05:00:00Z");
+        double deadLettersBefore = deadLetters();
         List<String> tasks = new ArrayList<>();
         BigDecimal expected = sendBatch(tasks, t0);
         // the first batch is (being) applied when the database goes away
@@ -129,6 +135,8 @@ class PostgresRestartTest {
                 .body("total_cost_cents", equalTo((int) expectedCents))
                 .body("tasks.size()", equalTo(3 * TASKS_PER_BATCH)));
 
+        // the outage was retried, nothing parked on the dead-letter topic
+        assertThat(deadLetters()).isEqualTo(deadLettersBefore);
         // every event applied exactly once, one closed interval per task node
         assertThat(db(() -> consumed.count("project", PROJECT))).isEqualTo(2L * 3 * TASKS_PER_BATCH);
         List<CostInterval> rows = db(() -> intervals.list("project", PROJECT));
@@ -139,5 +147,10 @@ class PostgresRestartTest {
         given().auth().oauth2(token).get("/v1/costs/tasks/" + last).then().statusCode(200)
                 .body("total_cost_exact", equalTo("$" + BigDecimal.valueOf(119, 2).multiply(BigDecimal.valueOf(2 * 49))
                         .divide(BigDecimal.valueOf(60), 6, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString()));
+    }
+
+    private double deadLetters() {
+        return registry.find(DeadLetters.METER).tag("topic", Topics.TASK_STATUS).counters().stream()
+                .mapToDouble(c -> c.count()).sum();
     }
 }

@@ -102,7 +102,7 @@ class DeploymentFilesTest {
                 .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
         String topicScript = String.valueOf(((Map<String, Object>) services.get("kafka-topics")).get("command"));
         for (String topic : List.of(Topics.TASK_LIFECYCLE, Topics.TASK_STATUS, Topics.TASK_STATE, Topics.TASK_COMMANDS,
-                Topics.TASK_LOGS, Topics.COST_UPDATES, Topics.BUDGET_ALERTS)) {
+                Topics.TASK_LOGS, Topics.COST_UPDATES, Topics.BUDGET_ALERTS, Topics.DEAD_LETTERS)) {
             assertThat(topicScript).as("topic %s is created", topic).contains("create " + topic + " ");
         }
         for (String name : Stream.concat(SERVICES.stream(), Stream.of("mithril-emulator")).toList()) {
@@ -255,7 +255,8 @@ class DeploymentFilesTest {
             assertThat(topic.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo(cluster);
         }
         assertThat(topics.keySet()).containsExactlyInAnyOrder(Topics.TASK_LIFECYCLE, Topics.TASK_STATUS,
-                Topics.TASK_STATE, Topics.TASK_COMMANDS, Topics.TASK_LOGS, Topics.COST_UPDATES, Topics.BUDGET_ALERTS);
+                Topics.TASK_STATE, Topics.TASK_COMMANDS, Topics.TASK_LOGS, Topics.COST_UPDATES, Topics.BUDGET_ALERTS,
+                Topics.DEAD_LETTERS);
         assertThat(topics.get(Topics.TASK_STATE).path("spec").path("config").path("cleanup.policy").asText())
                 .isEqualTo("compact");
         assertThat(topics.get(Topics.TASK_STATE).path("spec").path("partitions").asInt())

@@ -16,7 +16,9 @@ import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.messaging.DeadLetterQueue;
 import dev.flow.service.tracing.TaskTraces;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -29,8 +31,11 @@ import org.jboss.logging.Logger;
 /**
  * Consumes {@code flow.task.status} into the ledger, a poll's batch at a time ({@code batch=true}): the batch is one
  * ledger transaction, and it is acknowledged (its offsets become committable) only when the returned {@code Uni}
- * completes, i.e. after that transaction committed; a redelivery after a crash is recognised by the CloudEvents ids.
- * Other event types and malformed events are skipped, not failed.
+ * completes, i.e. after that transaction committed; a redelivery after a crash is recognised by the CloudEvents ids
+ * ({@code cost.consumed_event}, in the same transaction). Other event types are skipped; a malformed event
+ * ({@code undecodable}) or one that names no project ({@code invalid}) is parked on the dead-letter topic
+ * ({@link DeadLetterQueue}) before the batch is acknowledged, and not failed: the ledger goes on. A database that
+ * fails is retried, then fails the channel as before (a skipped status change would lose or over-bill money).
  */
 @ApplicationScoped
 public class TaskStatusConsumer {
@@ -42,9 +47,11 @@ public class TaskStatusConsumer {
     private final CostUpdatePublisher updates;
     private final TaskTraces traces;
     private final CostMetrics metrics;
+    private final DeadLetterQueue deadLetters;
 
     public TaskStatusConsumer(LedgerService ledger, CostSettings settings, CostUpdatePublisher updates,
-                              TaskTraces traces, CostMetrics metrics) {
+                              TaskTraces traces, CostMetrics metrics, DeadLetterQueue deadLetters) {
+        this.deadLetters = deadLetters;
         this.ledger = ledger;
         this.settings = settings;
         this.updates = updates;
@@ -55,24 +62,32 @@ public class TaskStatusConsumer {
     @Incoming("task-status")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
         List<LedgerService.Item> items = new ArrayList<>();
+        List<SetAside> setAside = new ArrayList<>();
         long oldest = Long.MAX_VALUE;
         for (ConsumerRecord<String, byte[]> record : records) {
             traces.remember(record); // the scheduled cost updates of the task continue its trace
-            Optional<LedgerService.Item> item = item(record);
+            Optional<LedgerService.Item> item = item(record, setAside);
             if (item.isPresent()) {
                 items.add(item.get());
                 oldest = Math.min(oldest, record.timestamp());
             }
         }
+        // the dead letters first: the batch is acknowledged only once the broker has them and the ledger committed
+        Uni<Void> parked = setAside.isEmpty() ? Uni.createFrom().voidItem()
+                : onThisContext(Multi.createFrom().iterable(setAside)
+                .onItem().transformToUniAndConcatenate(a -> deadLetters.park(a.record(), a.reason(), a.failure()))
+                .collect().last().replaceWithVoid());
         if (items.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return parked;
         }
         long oldestEvent = oldest;
         String what = items.size() + " event(s) from " + items.getFirst().ref().eventId();
-        return onThisContext(Uni.createFrom().deferred(() -> ledger.applyAll(items)))
+        // the retry resubscribes to the store only: the dead letters are written once
+        Uni<List<LedgerService.Outcome>> stored = onThisContext(Uni.createFrom().deferred(() -> ledger.applyAll(items)))
                 .onFailure().invoke(e -> LOG.warnf("storing %s failed (%s); retrying", what, e.toString()))
                 .onFailure().retry().withBackOff(settings.storeBackoff(), Duration.ofSeconds(10))
-                .atMost(settings.storeRetries())
+                .atMost(settings.storeRetries());
+        return parked.chain(() -> stored)
                 .invoke(() -> metrics.ledgered(oldestEvent))
                 .onFailure().invoke(e -> LOG.errorf(e, "%s cannot be stored; the channel stops so that no status "
                         + "change is skipped", what))
@@ -91,8 +106,15 @@ public class TaskStatusConsumer {
         return changed;
     }
 
-    /** The record as an event to apply, or empty (logged) when it is not a usable TaskStatusChanged. */
-    private static Optional<LedgerService.Item> item(ConsumerRecord<String, byte[]> record) {
+    /** A record that is not a usable TaskStatusChanged, and why. */
+    private record SetAside(ConsumerRecord<String, byte[]> record, String reason, Throwable failure) {
+    }
+
+    /**
+     * The record as an event to apply, or empty: another type (ignored), or one that can never be applied, added to
+     * {@code setAside}.
+     */
+    private static Optional<LedgerService.Item> item(ConsumerRecord<String, byte[]> record, List<SetAside> setAside) {
         Map<String, String> headers = CloudEventRecords.headersOf(record);
         String type = headers.get(EventCodec.Headers.TYPE);
         Optional<FlowEvent> decoded;
@@ -100,8 +122,7 @@ public class TaskStatusConsumer {
             // the headers read once (CloudEventRecords.fromRecord would read them again)
             decoded = EventCodec.decode(headers, record.value());
         } catch (IllegalArgumentException e) {
-            LOG.warnf("skipping malformed %s at %s-%d@%d: %s", type, record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
+            setAside.add(new SetAside(record, "undecodable", e));
             return Optional.empty();
         }
         if (decoded.isEmpty() || !(decoded.get() instanceof TaskStatusChanged event)) {
@@ -109,14 +130,12 @@ public class TaskStatusConsumer {
             return Optional.empty();
         }
         if (event.project() == null || event.project().isBlank()) {
-            LOG.warnf("skipping %s of task %s: it names no project, so its cost could not be attributed", type,
-                    event.taskId());
+            setAside.add(new SetAside(record, "invalid", new IllegalArgumentException(
+                    "the event names no project, so its cost could not be attributed")));
             return Optional.empty();
         }
-        String id = headers.get(EventCodec.Headers.ID);
-        EventRef ref = new EventRef(id != null && !id.isBlank() ? id
-                : record.topic() + "-" + record.partition() + "@" + record.offset(),
-                record.topic(), record.partition(), record.offset(), type);
+        EventRef ref = new EventRef(CloudEventRecords.eventId(record), record.topic(), record.partition(),
+                record.offset(), type);
         return Optional.of(new LedgerService.Item(ref, event));
     }
 

@@ -7,8 +7,9 @@ import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.TaskSnapshot;
 import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.service.messaging.CloudEventRecords;
-import dev.flow.service.metrics.DeadLetters;
+import dev.flow.service.messaging.DeadLetterQueue;
 import dev.flow.service.tracing.TaskTraces;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -37,46 +38,51 @@ public class StatusConsumer {
     private final LogCollector collector;
     private final TaskDirectory directory;
     private final TaskTraces traces;
-    private final DeadLetters deadLetters;
+    private final DeadLetterQueue deadLetters;
 
     public StatusConsumer(LogCollector collector, TaskDirectory directory, TaskTraces traces,
-                          DeadLetters deadLetters) {
+                          DeadLetterQueue deadLetters) {
         this.collector = collector;
         this.directory = directory;
         this.traces = traces;
         this.deadLetters = deadLetters;
     }
 
+    /**
+     * A record that can never be read (not a CloudEvent, a payload that does not decode, an event missing what a task
+     * needs) is parked on the dead-letter topic ({@code undecodable}; counted and alerted on) and the partition goes
+     * on: its offset is acknowledged once the broker has the dead letter. Failing the channel instead would stop every
+     * replica at it, and each restart would replay it.
+     */
     @Incoming("task-status")
-    public void collect(ConsumerRecord<String, byte[]> record) {
+    public Uni<Void> collect(ConsumerRecord<String, byte[]> record) {
         traces.remember(record);
-        observation(record).ifPresent(observation -> {
-            directory.remember(observation);
-            collector.observe(observation, new TopicPartition(record.topic(), record.partition()));
+        Optional<TaskObservation> observation;
+        try {
+            observation = decode(record);
+        } catch (RuntimeException unreadable) {
+            return deadLetters.park(record, "undecodable", unreadable);
+        }
+        observation.ifPresent(o -> {
+            directory.remember(o);
+            collector.observe(o, new TopicPartition(record.topic(), record.partition()));
         });
-    }
-
-    @Incoming("task-directory")
-    public void index(ConsumerRecord<String, byte[]> record) {
-        traces.remember(record);
-        observation(record).ifPresent(directory::remember);
+        return Uni.createFrom().voidItem();
     }
 
     /**
-     * What a record says about a task, or nothing. A record that can never be read (not a CloudEvent, a payload that
-     * does not decode, an event missing what a task needs) is set aside: counted in
-     * {@code flow_messaging_dead_letters_total{reason="undecodable"}} (alerted on), logged by its place, never by
-     * its content, and skipped. Failing the channel instead would stop every replica at it, and each restart would
-     * replay it.
+     * The same records again, for the directory. An unreadable one is only skipped here: this group is one per
+     * process and reads from the beginning, so parking it here would write it once per replica and per restart;
+     * the shared group above parks it once.
      */
-    private Optional<TaskObservation> observation(ConsumerRecord<String, byte[]> record) {
+    @Incoming("task-directory")
+    public void index(ConsumerRecord<String, byte[]> record) {
+        traces.remember(record);
         try {
-            return decode(record);
+            decode(record).ifPresent(directory::remember);
         } catch (RuntimeException unreadable) {
-            deadLetters.record(record.topic(), "undecodable");
-            LOG.warnf("skipping an unreadable record at %s-%d@%d: %s", record.topic(), record.partition(),
-                    record.offset(), unreadable.getClass().getSimpleName());
-            return Optional.empty();
+            LOG.debugf("skipping an unreadable record at %s-%d@%d (parked by the shared group)", record.topic(),
+                    record.partition(), record.offset());
         }
     }
 

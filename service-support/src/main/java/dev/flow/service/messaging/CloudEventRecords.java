@@ -69,6 +69,15 @@ public final class CloudEventRecords {
         return EventCodec.decode(headersOf(record), record.value());
     }
 
+    /**
+     * The record's CloudEvents id ({@code ce_id}), which a redelivery or a replay repeats, so a consumer that must
+     * act once dedupes by it; {@code topic-partition@offset} for a record without one (also stable on redelivery).
+     */
+    public static String eventId(ConsumerRecord<?, ?> record) {
+        String id = headersOf(record).get(EventCodec.Headers.ID);
+        return id != null && !id.isBlank() ? id : record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
+
     /** The record's headers as strings (the last value of a repeated header wins). */
     public static Map<String, String> headersOf(ConsumerRecord<?, ?> record) {
         Map<String, String> headers = new HashMap<>();

@@ -30,8 +30,10 @@ public final class Failures {
 
     public static boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // Kafka's RetriableException: a broker away, a leader moving, not enough in-sync replicas
             if (t instanceof IOException || t instanceof TimeoutException
-                    || t instanceof io.smallrye.mutiny.TimeoutException) {
+                    || t instanceof io.smallrye.mutiny.TimeoutException
+                    || t instanceof org.apache.kafka.common.errors.RetriableException) {
                 return true;
             }
             if (t instanceof MithrilApiException mithril) {

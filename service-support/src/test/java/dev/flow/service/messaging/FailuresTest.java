@@ -6,6 +6,8 @@ import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
 
 import dev.flow.mithril.client.MithrilApiException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.junit.jupiter.api.Test;
 
 class FailuresTest {
@@ -18,6 +20,8 @@ class FailuresTest {
         assertThat(Failures.isTransient(new java.sql.SQLException("terminating", "57P01"))).isTrue();
         assertThat(Failures.isTransient(new java.sql.SQLException("could not serialize", "40001"))).isTrue();
         assertThat(Failures.isTransient(new java.util.concurrent.TimeoutException())).isTrue();
+        assertThat(Failures.isTransient(new NotEnoughReplicasException("2 < 2"))).isTrue();
+        assertThat(Failures.isTransient(new RecordTooLargeException("big"))).isFalse();
         assertThat(Failures.isTransient(mithril(503))).isTrue();
         assertThat(Failures.isTransient(mithril(429))).isTrue();
     }

@@ -20,6 +20,12 @@ public final class Topics {
     /** Budget alerts (accountant); key project. */
     public static final String BUDGET_ALERTS = "flow.budget.alerts";
 
+    /**
+     * Messages a service could never process, parked with their reason and origin (service-support's
+     * DeadLetterQueue); key as the original record. Not in {@link #ALL}: it carries no events of its own.
+     */
+    public static final String DEAD_LETTERS = "flow.dead-letters";
+
     public static final List<String> ALL =
             List.of(TASK_LIFECYCLE, TASK_STATUS, TASK_STATE, TASK_COMMANDS, TASK_LOGS, COST_UPDATES, BUDGET_ALERTS);
 

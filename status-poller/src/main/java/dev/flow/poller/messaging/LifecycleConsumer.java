@@ -12,6 +12,9 @@ import dev.flow.model.event.TaskSubmitted;
 import dev.flow.model.event.WorkloadExited;
 import dev.flow.poller.domain.TaskRegistry;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.messaging.DeadLetterQueue;
+import dev.flow.service.messaging.Failures;
+import dev.flow.service.metrics.Retries;
 import dev.flow.service.tracing.TraceParents;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import dev.flow.model.event.TaskStatusChanged;
 import io.smallrye.mutiny.Multi;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +34,15 @@ import org.jboss.logging.Logger;
  * one channel subscribed to both in the consumer group {@code flow-status-poller}, with the range assignor, so a
  * replica gets the same partition numbers of both topics (a task's events and commands). Records are handled only for
  * partitions this replica owns ({@link Ownership}); a rebalance rebuilds the gained ones first
- * ({@link PartitionRebalancer}), so a replayed event finds the rebuilt task and is recognised as a duplicate.
+ * ({@link PartitionRebalancer}), so a replayed event finds the rebuilt task and is recognised as a duplicate: the
+ * registry is idempotent by state, and nothing here needs a ce_id dedupe (the poller has no database and never calls
+ * Mithril's mutating endpoints; a repeated first transition of a task is not published twice, see
+ * {@code TaskRegistry#submitted}).
+ *
+ * <p>A record that can never be applied (undecodable, or refused by the registry) is parked on the dead-letter topic
+ * ({@link DeadLetterQueue}) before the batch is acknowledged; a broker that fails a publish is retried with backoff
+ * (the batch waits, nothing is skipped). Only a publish failure no retry mends reaches the channel's
+ * {@code failure-strategy=ignore}.
  */
 @ApplicationScoped
 public class LifecycleConsumer {
@@ -43,10 +55,14 @@ public class LifecycleConsumer {
     private final EventPublisher publisher;
     private final Ownership ownership;
     private final Orphans orphans;
+    private final DeadLetterQueue deadLetters;
+    private final Retries retries;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     public LifecycleConsumer(TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher,
-                             Ownership ownership, Orphans orphans) {
+                             Ownership ownership, Orphans orphans, DeadLetterQueue deadLetters, Retries retries) {
+        this.deadLetters = deadLetters;
+        this.retries = retries;
         this.registry = registry;
         this.stateTopic = stateTopic;
         this.publisher = publisher;
@@ -64,21 +80,51 @@ public class LifecycleConsumer {
     public Uni<Void> lifecycle(ConsumerRecords<String, byte[]> records) {
         inFlight.incrementAndGet();
         return stateTopic.ready().chain(() -> {
-                    List<TaskStatusChanged> firsts = new ArrayList<>();
+                    List<First> firsts = new ArrayList<>();
+                    List<SetAside> setAside = new ArrayList<>();
                     for (ConsumerRecord<String, byte[]> record : records) {
-                        handle(record).ifPresent(firsts::add);
+                        handle(record, setAside).ifPresent(first -> firsts.add(new First(record, first)));
                     }
-                    return Multi.createFrom().iterable(firsts)
-                            .onItem().transformToUni(this::publishFirst).merge(PUBLISH_CONCURRENCY)
-                            .collect().asList().replaceWithVoid();
+                    // the dead letters first, one after the other: the batch is acknowledged only after both
+                    return Multi.createFrom().iterable(setAside)
+                            .onItem().transformToUniAndConcatenate(a -> deadLetters.park(a.record(), a.reason(),
+                                    a.failure()))
+                            .collect().last()
+                            .chain(() -> Multi.createFrom().iterable(firsts)
+                                    .onItem().transformToUni(this::publishFirst).merge(PUBLISH_CONCURRENCY)
+                                    .collect().asList().replaceWithVoid());
                 })
                 .eventually(inFlight::decrementAndGet);
     }
 
-    /** A new task's pending/SUBMITTED, then its first snapshot; the cycle polls the task only after that. */
-    private Uni<Void> publishFirst(TaskStatusChanged first) {
-        return publisher.statusChanged(first)
-                .chain(() -> registry.commitFirst(first).map(publisher::snapshot).orElse(Uni.createFrom().voidItem()));
+    /**
+     * A new task's pending/SUBMITTED, then its first snapshot; the cycle polls the task only after that. Each send is
+     * retried on its own while the broker is away, so a retry never publishes the transition twice.
+     */
+    private Uni<Void> publishFirst(First first) {
+        String topic = first.record().topic();
+        return retried(() -> publisher.statusChanged(first.change()), topic)
+                .chain(() -> registry.commitFirst(first.change())
+                        .map(snapshot -> retried(() -> publisher.snapshot(snapshot), topic))
+                        .orElse(Uni.createFrom().voidItem()));
+    }
+
+    private Uni<Void> retried(java.util.function.Supplier<Uni<Void>> send, String topic) {
+        return Uni.createFrom().deferred(send::get)
+                .onFailure(Failures::isTransient).invoke(failure -> {
+                    retries.record(topic);
+                    LOG.warnf("publishing a first transition failed (%s); retrying", failure.toString());
+                })
+                .onFailure(Failures::isTransient).retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+    }
+
+    /** A record of the batch and the first transition it leads to. */
+    private record First(ConsumerRecord<String, byte[]> record, TaskStatusChanged change) {
+    }
+
+    /** A record of the batch that can never be applied, and why. */
+    private record SetAside(ConsumerRecord<String, byte[]> record, String reason, Throwable failure) {
     }
 
     /** Records being handled now (a rebalance waits for them). */
@@ -86,8 +132,11 @@ public class LifecycleConsumer {
         return inFlight.get();
     }
 
-    /** Applies one record to the registry; a new task's first transition, to publish, when it is one. */
-    private Optional<TaskStatusChanged> handle(ConsumerRecord<String, byte[]> record) {
+    /**
+     * Applies one record to the registry; a new task's first transition, to publish, when it is one. A record that
+     * can never be applied goes to {@code setAside}.
+     */
+    private Optional<TaskStatusChanged> handle(ConsumerRecord<String, byte[]> record, List<SetAside> setAside) {
         if (!ownership.owns(record.partition())) {
             // fetched before the partition moved to another replica, which reads it from its committed offset
             return Optional.empty();
@@ -96,14 +145,22 @@ public class LifecycleConsumer {
         try {
             event = CloudEventRecords.fromRecord(record).orElse(null);
         } catch (RuntimeException e) {
-            // a malformed record must not stop the channel: skip it, loudly
-            LOG.errorf("skipping unreadable record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+            setAside.add(new SetAside(record, "undecodable", e));
             return Optional.empty();
         }
         if (event == null) {
             return Optional.empty();
         }
+        try {
+            return apply(record, event);
+        } catch (RuntimeException e) {
+            // the registry refused it (an event missing what a task needs): no retry mends that
+            setAside.add(new SetAside(record, "unprocessable", e));
+            return Optional.empty();
+        }
+    }
+
+    private Optional<TaskStatusChanged> apply(ConsumerRecord<String, byte[]> record, FlowEvent event) {
         switch (event) {
             case TaskSubmitted e -> {
                 Optional<TaskStatusChanged> first = registry.submitted(e, record.partition());

@@ -6,6 +6,7 @@ import dev.flow.model.event.LogLine;
 import dev.flow.model.event.LogStream;
 import dev.flow.model.json.FlowJson;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.service.messaging.DeadLetterQueue;
 import dev.flow.submitter.service.InvocationRunner;
 import dev.flow.submitter.service.InvocationStore;
 import io.smallrye.mutiny.Uni;
@@ -21,7 +22,9 @@ import java.util.Optional;
  * log-streamer) with a consumer group of its own ({@code flow-submitter-service-invocations}), so it neither
  * competes with nor delays the submitter's other consumers. Only a node-0 stdout line starting with
  * {@link InvocationRunner#MARKER} is looked at further; the first one of an invocation's task is stored, later or
- * redelivered ones change nothing. Never fails the stream: an unreadable record or line is logged and skipped.
+ * redelivered ones change nothing (idempotent by state). Never fails the stream: an unreadable record is parked on the
+ * dead-letter topic ({@link DeadLetterQueue}), a database away is retried with backoff until it is back (a result
+ * skipped then would leave its invocation pending for ever), and a failure the line itself causes parks it.
  */
 @ApplicationScoped
 public class InvocationResultConsumer {
@@ -30,9 +33,11 @@ public class InvocationResultConsumer {
     private static final String PREFIX = InvocationRunner.MARKER + " ";
 
     private final InvocationStore store;
+    private final DeadLetterQueue deadLetters;
 
-    public InvocationResultConsumer(InvocationStore store) {
+    public InvocationResultConsumer(InvocationStore store, DeadLetterQueue deadLetters) {
         this.store = store;
+        this.deadLetters = deadLetters;
     }
 
     @Incoming("invocation-logs")
@@ -41,28 +46,23 @@ public class InvocationResultConsumer {
         try {
             event = CloudEventRecords.fromRecord(record);
         } catch (RuntimeException e) {
-            LOG.debugf("skipping unreadable record %s-%d@%d: %s", record.topic(), record.partition(),
-                    record.offset(), e.toString());
-            return Uni.createFrom().voidItem();
+            return deadLetters.park(record, "undecodable", e);
         }
         if (event.isEmpty() || !(event.get() instanceof LogLine line) || line.node() != 0
                 || line.stream() != LogStream.STDOUT || !line.text().startsWith(PREFIX)) {
             return Uni.createFrom().voidItem();
         }
         Outcome outcome = Outcome.parse(line.text().substring(PREFIX.length()));
-        return Uni.createFrom().deferred(() -> store.recordOutcome(line.taskId(), outcome.succeeded(),
-                        outcome.resultJson(), outcome.errorJson(), line.ts()))
-                .invoke(recorded -> {
-                    if (recorded) {
-                        LOG.infof("invocation of task %s %s", line.taskId(),
-                                outcome.succeeded() ? "succeeded" : "failed");
-                    }
-                })
-                .replaceWithVoid()
-                .onFailure().recoverWithUni(failure -> {
-                    LOG.errorf(failure, "recording the invocation result of %s failed; skipped", line.taskId());
-                    return Uni.createFrom().voidItem();
-                });
+        return deadLetters.handle(record, "the invocation result of " + line.taskId(),
+                () -> store.recordOutcome(line.taskId(), outcome.succeeded(), outcome.resultJson(),
+                                outcome.errorJson(), line.ts())
+                        .invoke(recorded -> {
+                            if (recorded) {
+                                LOG.infof("invocation of task %s %s", line.taskId(),
+                                        outcome.succeeded() ? "succeeded" : "failed");
+                            }
+                        })
+                        .replaceWithVoid());
     }
 
     /** The runner's JSON: {@code {"ok": true, "result": …}} or {@code {"ok": false, "error": {…}}}. */

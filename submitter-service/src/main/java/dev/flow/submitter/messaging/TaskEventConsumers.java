@@ -8,9 +8,7 @@ import dev.flow.model.event.TaskStatusChanged;
 import dev.flow.model.event.WorkloadExited;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.service.messaging.CloudEventRecords;
-import dev.flow.service.messaging.Failures;
-import dev.flow.service.metrics.DeadLetters;
-import dev.flow.service.metrics.Retries;
+import dev.flow.service.messaging.DeadLetterQueue;
 import dev.flow.service.tracing.TaskTraces;
 import dev.flow.submitter.service.TaskChanges;
 import dev.flow.submitter.service.TaskService;
@@ -21,13 +19,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What the submitter reacts to. Every handler is idempotent (a redelivered record changes nothing more) and never
+ * What the submitter reacts to. Every handler is idempotent, so a redelivered record changes nothing more: by state
+ * (a stop of a task whose cancel is requested, a status or cost older than the one applied, do nothing), except
+ * {@code ResubmitTask}, whose effect (a new bid) state cannot tell apart from a later preemption's: it is deduped by
+ * its {@code ce_id}, recorded in the transaction of the restart ({@code submitter.consumed_command}). None
  * fails the stream: an infrastructure failure is retried with backoff until it passes, and a record that can never
- * be handled is counted as a dead letter, logged and skipped, so one bad record cannot stop the service.
+ * be handled is parked on the dead-letter topic ({@link DeadLetterQueue}: {@code undecodable} or
+ * {@code unprocessable}), and its offset committed only once the broker has it, so one bad record cannot stop the
+ * service and is not lost.
  * <ul>
  *   <li>{@code flow.task.commands}: {@code StopTask} → cancel the bid (and {@code CancelRequested} with its reason);
  *       for a task it does not know with reason {@code ORPHAN}, cancel the bids named after it in every project;
@@ -51,13 +53,11 @@ public class TaskEventConsumers {
     private final TaskStore store;
     private final TaskChanges changes;
     private final TaskTraces traces;
-    private final DeadLetters deadLetters;
-    private final Retries retries;
+    private final DeadLetterQueue deadLetters;
 
     public TaskEventConsumers(TaskService tasks, TaskStore store, TaskChanges changes, TaskTraces traces,
-                              DeadLetters deadLetters, Retries retries) {
+                              DeadLetterQueue deadLetters) {
         this.deadLetters = deadLetters;
-        this.retries = retries;
         this.tasks = tasks;
         this.store = store;
         this.changes = changes;
@@ -83,7 +83,7 @@ public class TaskEventConsumers {
                         }
                         return Uni.createFrom().voidItem();
                     });
-            case ResubmitTask resubmit -> tasks.resubmit(resubmit.taskId());
+            case ResubmitTask resubmit -> tasks.resubmit(resubmit.taskId(), CloudEventRecords.eventId(record));
             default -> Uni.createFrom().voidItem();
         });
     }
@@ -128,28 +128,15 @@ public class TaskEventConsumers {
         try {
             event = CloudEventRecords.fromRecord(record);
         } catch (RuntimeException e) {
-            LOG.warnf("skipping unreadable record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
-                    e.toString());
-            deadLetters.record(record.topic(), "undecodable");
-            return Uni.createFrom().voidItem();
+            return deadLetters.park(record, "undecodable", e);
         }
         if (event.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         // the database or Mithril away (a restart, a blip): retried with backoff, the partition waits and nothing
         // is skipped (a StopTask lost here would keep a bid billing); the offset is committed only after success.
-        // A failure the event itself causes is set aside: counted, logged, skipped.
-        return Uni.createFrom().deferred(() -> handler.apply(event.get()))
-                .onFailure(Failures::isTransient).invoke(failure -> {
-                    retries.record(record.topic());
-                    LOG.warnf("handling %s of %s failed (%s); retrying", event.get().type(), record.key(), failure);
-                })
-                .onFailure(Failures::isTransient).retry()
-                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .onFailure().recoverWithUni(failure -> {
-                    LOG.errorf(failure, "handling %s of %s failed; set aside", event.get().type(), record.key());
-                    deadLetters.record(record.topic(), "unprocessable");
-                    return Uni.createFrom().voidItem();
-                });
+        // A failure the event itself causes is set aside: parked on the dead-letter topic, counted, skipped.
+        return deadLetters.handle(record, event.get().type() + " of " + record.key(),
+                () -> handler.apply(event.get()));
     }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.flow.model.event.BidPlaced;
 import dev.flow.model.event.CancelRequested;
+import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.InstanceInfo;
+import dev.flow.model.event.ResubmitTask;
 import dev.flow.model.event.TaskCostUpdated;
 import dev.flow.model.event.TaskResubmitted;
 import dev.flow.model.event.TaskStatusChanged;
@@ -14,8 +16,10 @@ import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.model.task.TaskConfig;
+import dev.flow.submitter.domain.ConsumedCommandEntity;
 import dev.flow.submitter.domain.TaskEntity;
 import dev.flow.submitter.messaging.OutboxWriter;
+import dev.flow.submitter.repository.ConsumedCommandRepository;
 import dev.flow.submitter.repository.TaskRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -43,10 +47,18 @@ public class TaskStore {
 
     private final TaskRepository tasks;
     private final OutboxWriter outbox;
+    private final ConsumedCommandRepository consumed;
 
-    public TaskStore(TaskRepository tasks, OutboxWriter outbox) {
+    public TaskStore(TaskRepository tasks, OutboxWriter outbox, ConsumedCommandRepository consumed) {
         this.tasks = tasks;
         this.outbox = outbox;
+        this.consumed = consumed;
+    }
+
+    /** Whether the command with this CloudEvents id was carried out already (a redelivery). */
+    @WithSession
+    public Uni<Boolean> commandConsumed(String eventId) {
+        return consumed.findById(eventId).map(java.util.Objects::nonNull);
     }
 
     /** What a cancel request found and did. */
@@ -129,14 +141,15 @@ public class TaskStore {
 
     /**
      * A resubmission's new bid exists: the task now follows it, with {@code TaskResubmitted} and {@code BidPlaced}
-     * in the outbox, in one transaction. A repeat for the same restart (a redelivered {@code ResubmitTask}) changes
+     * in the outbox, in one transaction, with the {@code ResubmitTask}'s id ({@code commandId}) as consumed, so a
+     * redelivery of that command is recognised ({@link #commandConsumed}). A repeat for the same restart changes
      * nothing.
      *
      * @return whether this call recorded the restart
      */
     @WithTransaction
     public Uni<Boolean> recordResubmitted(String taskId, int restart, String newBidName, String newBidFid,
-                                          Instant at) {
+                                          Instant at, String commandId) {
         return tasks.findById(taskId).chain(task -> {
             if (task == null || task.restartCount >= restart || newBidFid.equals(task.bidFid)) {
                 return Uni.createFrom().item(false);
@@ -154,7 +167,13 @@ public class TaskStore {
             TaskResubmitted resubmitted = new TaskResubmitted(task.id, restart, oldBidFid, newBidFid, at);
             BidPlaced placed = new BidPlaced(task.id, newBidFid, task.project, task.region, task.instanceTypeFid,
                     Money.of(task.limitPrice), at);
-            return outbox.append(resubmitted).chain(() -> outbox.append(placed)).replaceWith(true);
+            ConsumedCommandEntity command = new ConsumedCommandEntity();
+            command.eventId = commandId;
+            command.eventType = EventCodec.typeOf(ResubmitTask.class);
+            command.taskId = taskId;
+            command.consumedAt = at;
+            return outbox.append(resubmitted).chain(() -> outbox.append(placed)).chain(() -> consumed.persist(command))
+                    .replaceWith(true);
         });
     }
 

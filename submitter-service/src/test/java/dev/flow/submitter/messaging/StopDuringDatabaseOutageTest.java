@@ -21,6 +21,7 @@ import dev.flow.mithril.client.model.BidStatus;
 import dev.flow.model.event.StopTask;
 import dev.flow.model.event.Topics;
 import dev.flow.model.status.TransitionReason;
+import dev.flow.service.metrics.DeadLetters;
 import dev.flow.service.metrics.Retries;
 import dev.flow.submitter.PlatformKeyTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 14: a StopTask that arrives while the submitter's PostgreSQL is down is not lost. The consumer retries the
  * database failure with backoff (the partition waits, nothing is skipped), and once the real server is back the
- * bid is cancelled at the emulator. It used to be logged and skipped, leaving the bid billing.
+ * bid is cancelled at the emulator, and nothing is dead-lettered. It used to be logged and skipped, leaving the bid
+ * billing.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -60,6 +62,7 @@ class StopDuringDatabaseOutageTest {
         Bid bid = await().atMost(WAIT).until(() -> bidOf(taskId).orElse(null), b -> b != null);
 
         double retriesBefore = retries();
+        double deadLettersBefore = deadLetters();
         RestartablePostgresTestResource.server().stopKeepingData();
         try {
             kafka.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(record(Topics.TASK_COMMANDS,
@@ -73,6 +76,13 @@ class StopDuringDatabaseOutageTest {
         }
         await().atMost(WAIT).until(() -> mithril().getBid(bid.fid()).await().atMost(WAIT).status()
                 == BidStatus.TERMINATED);
+        // an infrastructure failure is retried, never parked on the dead-letter topic
+        assertThat(deadLetters()).isEqualTo(deadLettersBefore);
+    }
+
+    private double deadLetters() {
+        return registry.find(DeadLetters.METER).tag("topic", Topics.TASK_COMMANDS).counters().stream()
+                .mapToDouble(c -> c.count()).sum();
     }
 
     private double retries() {
