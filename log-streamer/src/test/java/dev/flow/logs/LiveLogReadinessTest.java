@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * The live-log consumer in readiness: UP while it polls; when it dies (here its consumer is closed under it, on its
  * own thread, so its next poll fails as in production) {@code /q/health/ready} is 503 with the reason, and UP again
  * once the loop restarted by itself; a viewer that followed across the outage gets the line published meanwhile.
+ * A loop that stops polling (here it sleeps, as a stuck call would) is DOWN past the bound, UP once it polls again.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -78,5 +79,21 @@ class LiveLogReadinessTest {
             assertThat(following.overflowed()).isFalse();
             assertThat(texts).containsExactly("during the outage");
         }
+    }
+
+    @Test
+    void aStuckLiveConsumerMakesTheReplicaUnreadyUntilItPollsAgain() {
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
+                .body(CHECK + ".status", equalTo("UP")));
+        // longer than the test profile's max-poll-gap (5 s)
+        hub.stallConsumerForTest(Duration.ofSeconds(12));
+
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                given().get("/q/health/ready").then().statusCode(503)
+                        .body(CHECK + ".status", equalTo("DOWN"))
+                        .body(CHECK + ".data.reason", containsString("the live-log consumer is stuck: no poll for"))
+                        .body(CHECK + ".data.seconds_since_poll", greaterThanOrEqualTo(5)));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
+                .body(CHECK + ".status", equalTo("UP")));
     }
 }

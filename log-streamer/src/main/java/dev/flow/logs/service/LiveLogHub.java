@@ -80,6 +80,7 @@ public class LiveLogHub {
     private volatile Optional<String> failure = Optional.empty();
     private final AtomicLong restarts = new AtomicLong();
     private volatile boolean closeRequested;
+    private volatile Duration stallRequested;
     /** Set once the hub first has its positions (read without the hub's lock: a probe never waits on dispatch). */
     private volatile boolean started;
 
@@ -120,6 +121,14 @@ public class LiveLogHub {
             throw new IllegalStateException("flow.logs.live.fault-hooks is off");
         }
         closeRequested = true;
+    }
+
+    /** Test hook (only with {@code flow.logs.live.fault-hooks=true}): the loop stops polling for {@code pause}. */
+    public void stallConsumerForTest(Duration pause) {
+        if (!config.live().faultHooks()) {
+            throw new IllegalStateException("flow.logs.live.fault-hooks is off");
+        }
+        stallRequested = pause;
     }
 
     /** Runs the consumer loop, and again after {@code flow.logs.live.restart-delay} each time it dies. */
@@ -246,12 +255,19 @@ public class LiveLogHub {
                     closeRequested = false;
                     kafka.close(Duration.ZERO); // the next poll fails: this consumer is closed
                 }
+                Duration stall = stallRequested;
+                if (stall != null) {
+                    stallRequested = null;
+                    Thread.sleep(stall); // the loop blocked (a stuck call), as a test asks
+                }
                 ConsumerRecords<String, byte[]> records = kafka.poll(POLL);
                 polled();
                 dispatch(records);
             }
         } catch (WakeupException e) {
             // shutting down
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutting down during a test's stall
         } catch (RuntimeException e) {
             // readiness goes DOWN with the reason until the restart; subscribers wait for the first start only
             failure = Optional.of(e.getClass().getName() + ": " + e.getMessage());
