@@ -93,7 +93,12 @@ public class Lease {
                 .chain(() -> pool.preparedQuery(TAKE_OR_RENEW)
                         .execute(Tuple.of(name, holder, ttl.toMillis() / 1000.0)))
                 .chain(rows -> {
-                    if (rows.rowCount() == 1 && !released.get()) {
+                    if (rows.rowCount() == 1 && released.get()) {
+                        // released while this renewal was under way (it may have run after the release): give the
+                        // lease back again, so the next instance need not wait for the expiry
+                        return pool.preparedQuery(RELEASE).execute(Tuple.of(name, holder)).replaceWith(false);
+                    }
+                    if (rows.rowCount() == 1) {
                         heldUntilNanos.set(sentAt + ttl.minus(ttl.dividedBy(5)).toNanos());
                         held.set(true);
                         seen.set(new Seen(Optional.of(holder), rows.iterator().next().getOffsetDateTime("expires_at")));
