@@ -141,6 +141,33 @@ class VolumesKeysAndFaultsTest extends EmulatorTestBase {
     }
 
     @Test
+    void anIgnoredCancelAnswers204AndTheBidKeepsRunningUntilTheNextCancel() {
+        admin().body(Map.of("path_pattern", "/v2/spot/bids/*", "method", "DELETE", "ignore", true, "count", 1))
+                .post("/_emulator/faults").then().statusCode(201).body("ignore", equalTo(true));
+        String bid = createBid(bidBody("sticky", typeFid("a100-80gb.sxm.1x", REGION), REGION, "$50.00", 1,
+                List.of(), List.of(), null));
+        awaitBidStatus(bid, "Allocated");
+
+        // answered exactly as a cancel (204, no body), but the bid and its instance go on
+        api().delete("/v2/spot/bids/" + bid).then().statusCode(204).body(org.hamcrest.Matchers.emptyString());
+        api().get("/v2/spot/bids/" + bid).then().statusCode(200).body("status", equalTo("Allocated"));
+        // an unknown bid is still a 404 (the rule has fired once already, so this one is not ignored either way)
+        api().delete("/v2/spot/bids/bid_doesnotexist0000").then().statusCode(404);
+        admin().get("/_emulator/faults").then().body("fired", equalTo(List.of(1)));
+
+        // the next cancel takes
+        api().delete("/v2/spot/bids/" + bid).then().statusCode(204);
+        api().get("/v2/spot/bids/" + bid).then().statusCode(200).body("status", equalTo("Terminated"));
+    }
+
+    @Test
+    void anIgnoreRuleTakesNoStatusOrLatency() {
+        admin().body(Map.of("path_pattern", "/v2/spot/bids/*", "ignore", true, "status", 503))
+                .post("/_emulator/faults").then().statusCode(422).body("detail[0].loc", equalTo(List.of("body",
+                        "ignore")));
+    }
+
+    @Test
     void injectedLatencyDelaysWithoutFailing() {
         admin().body(Map.of("path_pattern", "/v2/me", "latency_ms", 300)).post("/_emulator/faults")
                 .then().statusCode(201);

@@ -48,6 +48,26 @@ public interface LogsConfig {
 
     RateLimit rateLimit();
 
+    Live live();
+
+    /** The live consumption of {@code flow.task.logs} that feeds following viewers ({@code LiveLogHub}). */
+    interface Live {
+        /**
+         * Readiness goes DOWN when the consumer loop has not polled for this long (stuck: it polls every 500 ms,
+         * or retries every 30 s at most while the topic is missing).
+         */
+        @WithDefault("60s")
+        Duration maxPollGap();
+
+        /** How long after the consumer loop died it is started again (readiness is DOWN meanwhile). */
+        @WithDefault("10s")
+        Duration restartDelay();
+
+        /** Test only: allows {@code LiveLogHub.closeConsumerForTest()}. */
+        @WithDefault("false")
+        boolean faultHooks();
+    }
+
     /**
      * Per task (all its nodes and streams together). Lines over either rate are dropped; the next line that fits is
      * preceded by {@code [flow: N lines (B bytes) dropped: over the task's log rate limit]}. A burst up to one

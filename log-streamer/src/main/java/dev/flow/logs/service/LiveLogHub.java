@@ -26,6 +26,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one live consumption of {@code flow.task.logs} per replica: a consumer without a group, assigned to every
@@ -49,6 +51,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The hub never waits for a viewer: each subscription has a bounded buffer; a full buffer is dropped and the
  * subscription marked {@link Subscription#overflowed()} (the view then sends a gap marker and catches up from Kafka).
  * So a slow viewer costs at most its buffer and never delays other viewers or the collection.
+ * <p>
+ * The consumer loop is watched ({@link #health()}, the {@code live-logs} readiness check): it notes each poll, and
+ * when it dies it is restarted after {@code flow.logs.live.restart-delay}, from the offsets it had dispatched, so
+ * the viewers following meanwhile get the lines of the outage late but none lost or twice.
  */
 @ApplicationScoped
 public class LiveLogHub {
@@ -67,6 +73,16 @@ public class LiveLogHub {
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Thread thread;
+    /** When the loop last polled (or, before the first poll, last made progress towards it): {@code nanoTime}. */
+    private volatile long lastPollNanos = System.nanoTime();
+    private volatile Instant lastPollAt = Instant.now();
+    /** Why the loop died (empty while it runs or restarts). */
+    private volatile Optional<String> failure = Optional.empty();
+    private final AtomicLong restarts = new AtomicLong();
+    private volatile boolean closeRequested;
+    private volatile Duration stallRequested;
+    /** Set once the hub first has its positions (read without the hub's lock: a probe never waits on dispatch). */
+    private volatile boolean started;
 
     public LiveLogHub(KafkaClientProperties kafkaProperties,
                       @ConfigProperty(name = "mp.messaging.outgoing.task-logs.topic", defaultValue = Topics.TASK_LOGS)
@@ -79,16 +95,74 @@ public class LiveLogHub {
 
     void start(@Observes StartupEvent event) {
         running = true;
-        thread = Thread.ofVirtual().name("logs-live-hub").start(this::run);
+        thread = Thread.ofVirtual().name("logs-live-hub").start(this::supervise);
+    }
+
+    /** The loop's state for the readiness check: alive, when it last polled, and why it died. */
+    public record Health(boolean following, Instant lastPollAt, Duration sinceLastPoll,
+                         Optional<String> failure, long restarts) {
+    }
+
+    public Health health() {
+        return new Health(started && failure.isEmpty(), lastPollAt,
+                Duration.ofNanos(System.nanoTime() - lastPollNanos), failure, restarts.get());
+    }
+
+    private synchronized long[] positions() {
+        return positions;
+    }
+
+    /**
+     * Test hook (only with {@code flow.logs.live.fault-hooks=true}): the loop closes its consumer on its own thread,
+     * so its next poll fails as a consumer closed under it does, and the loop dies for real.
+     */
+    public void closeConsumerForTest() {
+        if (!config.live().faultHooks()) {
+            throw new IllegalStateException("flow.logs.live.fault-hooks is off");
+        }
+        closeRequested = true;
+    }
+
+    /** Test hook (only with {@code flow.logs.live.fault-hooks=true}): the loop stops polling for {@code pause}. */
+    public void stallConsumerForTest(Duration pause) {
+        if (!config.live().faultHooks()) {
+            throw new IllegalStateException("flow.logs.live.fault-hooks is off");
+        }
+        stallRequested = pause;
+    }
+
+    /** Runs the consumer loop, and again after {@code flow.logs.live.restart-delay} each time it dies. */
+    private void supervise() {
+        while (running) {
+            run();
+            if (!running) {
+                return;
+            }
+            try {
+                Thread.sleep(config.live().restartDelay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            restarts.incrementAndGet();
+            LOG.infof("restarting the live log consumer (restart %d)", restarts.get());
+        }
+    }
+
+    private void polled() {
+        lastPollNanos = System.nanoTime();
+        lastPollAt = Instant.now();
     }
 
     void stop(@Observes ShutdownEvent event) {
         running = false;
         KafkaConsumer<String, byte[]> current = consumer;
+        Thread t = thread;
         if (current != null) {
             current.wakeup();
+        } else if (t != null) {
+            t.interrupt(); // waiting to restart a dead consumer: no need to wait any longer
         }
-        Thread t = thread;
         if (t != null) {
             try {
                 t.join(Duration.ofSeconds(5));
@@ -152,27 +226,53 @@ public class LiveLogHub {
                 ConsumerConfig.CLIENT_ID_CONFIG, "flow-log-live-" + UUID.randomUUID())),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = kafka;
+            polled();
             List<TopicPartition> assigned = assign(kafka);
             if (assigned.isEmpty()) {
                 return;
             }
-            long[] start = new long[assigned.size()];
-            for (TopicPartition tp : assigned) {
-                start[tp.partition()] = kafka.position(tp, READY_TIMEOUT);
+            long[] resumeAt = positions();
+            if (resumeAt != null && resumeAt.length == assigned.size()) {
+                // a restart: on from what was dispatched, so a following viewer misses nothing of the outage
+                for (TopicPartition tp : assigned) {
+                    kafka.seek(tp, resumeAt[tp.partition()]);
+                }
+            } else {
+                long[] start = new long[assigned.size()];
+                for (TopicPartition tp : assigned) {
+                    start[tp.partition()] = kafka.position(tp, READY_TIMEOUT);
+                }
+                synchronized (this) {
+                    positions = start;
+                }
             }
-            synchronized (this) {
-                positions = start;
-            }
+            failure = Optional.empty();
+            started = true;
             ready.complete(assigned.size());
             LOG.infof("live log hub follows %d partitions of %s", assigned.size(), topic);
             while (running) {
-                dispatch(kafka.poll(POLL));
+                if (closeRequested) {
+                    closeRequested = false;
+                    kafka.close(Duration.ZERO); // the next poll fails: this consumer is closed
+                }
+                Duration stall = stallRequested;
+                if (stall != null) {
+                    stallRequested = null;
+                    Thread.sleep(stall); // the loop blocked (a stuck call), as a test asks
+                }
+                ConsumerRecords<String, byte[]> records = kafka.poll(POLL);
+                polled();
+                dispatch(records);
             }
         } catch (WakeupException e) {
             // shutting down
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutting down during a test's stall
         } catch (RuntimeException e) {
-            LOG.errorf("the live log consumer stopped: %s", e.toString());
-            ready.completeExceptionally(e);
+            // readiness goes DOWN with the reason until the restart; subscribers wait for the first start only
+            failure = Optional.of(e.getClass().getName() + ": " + e.getMessage());
+            LOG.errorf("the live log consumer stopped, restarted in %s: %s", config.live().restartDelay(),
+                    e.toString());
         } finally {
             consumer = null;
         }
@@ -181,6 +281,7 @@ public class LiveLogHub {
     /** Every partition of the topic (waiting for the topic to exist), positioned at its end. */
     private List<TopicPartition> assign(KafkaConsumer<String, byte[]> kafka) {
         while (running) {
+            polled(); // waiting for the topic is progress, not a stuck loop
             try {
                 List<PartitionInfo> infos = kafka.partitionsFor(topic, READY_TIMEOUT);
                 if (infos != null && !infos.isEmpty()) {

@@ -177,12 +177,18 @@ public class AdminResource {
         Integer latency = body.integer(false, "latency_ms");
         Integer count = body.integer(false, "count");
         String detail = body.string(false, "detail");
+        Boolean ignore = body.bool(false, "ignore");
         double rate = json != null && json.hasNonNull("rate") && json.get("rate").isNumber() ? json.get("rate").doubleValue() : 1.0;
-        if (status == null && latency == null) {
-            body.error("Give a status, a latency_ms, or both", "value_error", "status");
+        boolean ignoring = Boolean.TRUE.equals(ignore);
+        if (ignoring && (status != null || latency != null)) {
+            body.error("An ignore rule answers as usual: give no status or latency_ms with it", "value_error",
+                    "ignore");
+        } else if (!ignoring && status == null && latency == null) {
+            body.error("Give a status, a latency_ms, or both (or ignore: true)", "value_error", "status");
         }
         body.failIfErrors();
-        return faults.add(method, path, status, retryAfter, latency == null ? 0 : latency, rate, count, detail);
+        return faults.add(method, path, status, retryAfter, latency == null ? 0 : latency, rate, count, detail,
+                ignoring);
     }
 
     @GET

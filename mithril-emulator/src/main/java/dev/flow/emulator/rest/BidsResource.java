@@ -7,8 +7,10 @@ import dev.flow.emulator.api.Models.BidModel;
 import dev.flow.emulator.api.Models.BidStatusResponse;
 import dev.flow.emulator.api.Models.DataPage;
 import dev.flow.emulator.api.Query;
+import dev.flow.emulator.domain.Entities.ApiKey;
 import dev.flow.emulator.domain.Money;
 import dev.flow.emulator.service.EmulatorEngine;
+import dev.flow.emulator.service.FaultInjector;
 import dev.flow.emulator.service.Requests;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -38,9 +40,11 @@ public class BidsResource {
     private static final Set<String> STATUSES = Set.of("Open", "Allocated", "Preempting", "Terminated", "Paused");
 
     private final EmulatorEngine engine;
+    private final FaultInjector faults;
 
-    public BidsResource(EmulatorEngine engine) {
+    public BidsResource(EmulatorEngine engine, FaultInjector faults) {
         this.engine = engine;
+        this.faults = faults;
     }
 
     @GET
@@ -139,7 +143,13 @@ public class BidsResource {
     @DELETE
     @Path("/{bid_fid}")
     public void cancel(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @PathParam("bid_fid") String fid) {
-        engine.cancelBid(Callers.of(engine, auth), fid);
+        ApiKey key = Callers.of(engine, auth);
+        // an injected "ignore" fault: the usual 204 (or 404 for an unknown bid), but the bid keeps running and billing
+        if (faults.ignores("DELETE", "/v2/spot/bids/" + fid)) {
+            engine.checkBid(key, fid);
+            return;
+        }
+        engine.cancelBid(key, fid);
     }
 
     @GET

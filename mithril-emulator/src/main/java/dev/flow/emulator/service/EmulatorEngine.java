@@ -498,6 +498,11 @@ public class EmulatorEngine {
         bid.instances.forEach(v.attachments::remove);
     }
 
+    /** The checks of a request on a bid (it exists, the caller may see it) without any effect. */
+    public synchronized void checkBid(ApiKey key, String fid) {
+        bid(key, fid);
+    }
+
     public synchronized void cancelBid(ApiKey key, String fid) {
         Bid bid = bid(key, fid);
         if (bid.status == BidStatus.Terminated) {

@@ -9,7 +9,10 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
-/** Faults injected on /v2 requests by path pattern: error statuses (429 with Retry-After, 5xx) and added latency. */
+/**
+ * Faults injected on /v2 requests by path pattern: error statuses (429 with Retry-After, 5xx), added latency, and
+ * requests answered as usual but not carried out ({@code ignore}: a cancel Mithril accepts while the bid keeps running).
+ */
 @ApplicationScoped
 public class FaultInjector {
 
@@ -17,10 +20,12 @@ public class FaultInjector {
      * A rule. {@code pathPattern} is a glob over the request path ({@code *} within one segment, {@code **} across
      * segments), {@code method} null for any, {@code status} null for latency only, {@code rate} the probability per
      * matching request, {@code count} how many times it may fire (null: unlimited), {@code detail} the error
-     * answer's {@code detail} (null: the status's usual text), e.g. Mithril's quota refusals.
+     * answer's {@code detail} (null: the status's usual text), e.g. Mithril's quota refusals. {@code ignore}: the
+     * request gets its usual answer but has no effect; only a bid's cancel ({@code DELETE /v2/spot/bids/{fid}})
+     * honours it (see {@link #ignores}), other requests are carried out as usual.
      */
     public record Rule(String id, String method, String pathPattern, Integer status, Integer retryAfterSeconds,
-                       long latencyMs, double rate, Integer count, int fired, String detail) {
+                       long latencyMs, double rate, Integer count, int fired, String detail, boolean ignore) {
     }
 
     /** What to do to one request. */
@@ -49,8 +54,13 @@ public class FaultInjector {
 
     public synchronized Rule add(String method, String pathPattern, Integer status, Integer retryAfterSeconds,
                                  long latencyMillis, double rate, Integer count, String detail) {
+        return add(method, pathPattern, status, retryAfterSeconds, latencyMillis, rate, count, detail, false);
+    }
+
+    public synchronized Rule add(String method, String pathPattern, Integer status, Integer retryAfterSeconds,
+                                 long latencyMillis, double rate, Integer count, String detail, boolean ignore) {
         Rule rule = new Rule("fault-" + nextId++, method == null ? null : method.toUpperCase(), pathPattern, status,
-                retryAfterSeconds, latencyMillis, rate, count, 0, detail);
+                retryAfterSeconds, latencyMillis, rate, count, 0, detail, ignore);
         rules.add(new Active(rule));
         return rule;
     }
@@ -58,21 +68,36 @@ public class FaultInjector {
     public synchronized List<Rule> list() {
         return rules.stream().map(a -> new Rule(a.rule.id(), a.rule.method(), a.rule.pathPattern(), a.rule.status(),
                 a.rule.retryAfterSeconds(), a.rule.latencyMs(), a.rule.rate(), a.rule.count(), a.fired.get(),
-                a.rule.detail())).toList();
+                a.rule.detail(), a.rule.ignore())).toList();
     }
 
     public synchronized void clear() {
         rules.clear();
     }
 
+    /** The error or latency fault for a request (rules with {@code ignore} are left to {@link #ignores}). */
     public synchronized Optional<Fault> match(String method, String path) {
+        return fire(method, path, false)
+                .map(r -> new Fault(r.status(), r.retryAfterSeconds(), r.latencyMs(), r.detail()));
+    }
+
+    /**
+     * Whether this request is to be answered as usual but not carried out (an {@code ignore} rule matches it and
+     * fires). Asked by the endpoints that honour it, after their own checks.
+     */
+    public synchronized boolean ignores(String method, String path) {
+        return fire(method, path, true).isPresent();
+    }
+
+    private Optional<Rule> fire(String method, String path, boolean ignoring) {
         for (Active a : rules) {
             Rule r = a.rule;
-            if ((r.method() == null || r.method().equals(method)) && a.regex.matcher(path).matches()
+            if (r.ignore() == ignoring && (r.method() == null || r.method().equals(method))
+                    && a.regex.matcher(path).matches()
                     && (r.count() == null || a.fired.get() < r.count())
                     && (r.rate() >= 1.0 || random.nextDouble() < r.rate())) {
                 a.fired.incrementAndGet();
-                return Optional.of(new Fault(r.status(), r.retryAfterSeconds(), r.latencyMs(), r.detail()));
+                return Optional.of(r);
             }
         }
         return Optional.empty();

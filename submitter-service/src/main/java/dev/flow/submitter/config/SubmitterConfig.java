@@ -44,6 +44,26 @@ public interface SubmitterConfig {
 
     MithrilHealth mithrilHealth();
 
+    LeaseConfig lease();
+
+    /**
+     * The lease that lets one instance at a time run the outbox relay and the sweepers ({@code LeaseKeeper}): another
+     * instance takes over at most {@code ttl + renew-interval} after the holder dies, or at its next renewal after
+     * the holder released it on shutdown.
+     */
+    interface LeaseConfig {
+        /** How long a hold lasts unless renewed. Keep several renew intervals long. */
+        @WithDefault("15s")
+        Duration ttl();
+
+        /** How often the lease is renewed (or taken, by a standby) (read by the scheduler). */
+        @WithDefault("5s")
+        Duration renewInterval();
+
+        /** This instance's name in the lease row; default: HOSTNAME (the pod), the process id and a random part. */
+        Optional<String> holder();
+    }
+
     /** How Mithril's health is observed (MithrilHealth): on a schedule, cached, never per probe. */
     interface MithrilHealth {
         /** How often Mithril is asked (read by the scheduler). */
@@ -67,6 +87,26 @@ public interface SubmitterConfig {
         /** Age after which a task still waiting for its bid's record counts as interrupted. */
         @WithDefault("5m")
         Duration grace();
+    }
+
+    StopResend stopResend();
+
+    /**
+     * A stop Mithril confirmed while the task's status events still say it is not over ({@code StopResender}): the
+     * bid is read at Mithril and, still live, its cancel is sent again, with backoff, a bounded number of times.
+     */
+    interface StopResend {
+        /** How long after the confirmation a task that is still not over is looked at (two slow poll cycles). */
+        @WithDefault("60s")
+        Duration after();
+
+        /** The wait between two looks doubles from {@link #after()} up to this. */
+        @WithDefault("10m")
+        Duration maxInterval();
+
+        /** Re-sends per stop at most; after the last one an ERROR asks for an operator. */
+        @WithDefault("5")
+        int maxAttempts();
     }
 
     interface CancelSweep {

@@ -115,6 +115,18 @@ public class TaskEntity {
     @Column(name = "bid_cancelled_at")
     public Instant bidCancelledAt;
 
+    /** How many times the bid's cancel was re-sent because the task went on after Mithril confirmed it. */
+    @Column(name = "stop_resends", nullable = false)
+    public int stopResends;
+
+    /** When {@code StopResender} looks at this stop again (null: {@code stop-resend.after} after the confirmation). */
+    @Column(name = "stop_check_at")
+    public Instant stopCheckAt;
+
+    /** When Mithril showed the bid ended after the stop (it took; {@code StopResender} looks no more). */
+    @Column(name = "stop_took_at")
+    public Instant stopTookAt;
+
     /** The client's {@code Idempotency-Key}, unique per project. */
     @Column(name = "idempotency_key")
     public String idempotencyKey;

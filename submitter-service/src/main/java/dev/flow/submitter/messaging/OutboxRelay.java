@@ -9,6 +9,7 @@ import dev.flow.service.tracing.TraceParents;
 import dev.flow.service.metrics.DeadLetters;
 import dev.flow.submitter.config.SubmitterConfig;
 import dev.flow.submitter.domain.OutboxEntity;
+import dev.flow.submitter.repository.Lease;
 import dev.flow.submitter.repository.OutboxRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -42,6 +43,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * events of every task.
  * Runs after every commit that wrote events ({@link #kick()}) and on a schedule (after a crash or a broker outage).
  * Delivery is at-least-once: a row sent but not yet marked is sent again with the same {@code ce_id} (the row id).
+ * <p>
+ * Only the instance holding the {@link Lease} relays (another one, e.g. the new pod of a rolling deploy, leaves its
+ * rows to the holder's next pass): two relays would race on the same rows and publish them twice, and the order of a
+ * task's events would then depend on which relay won. A pass stops at the next row when the lease lapses.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -55,10 +60,13 @@ public class OutboxRelay {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
     private final DeadLetters deadLetterMetric;
+    private final Lease lease;
 
     public OutboxRelay(OutboxRepository outbox, @Channel("lifecycle-out") MutinyEmitter<byte[]> lifecycle,
-                       SubmitterConfig config, Vertx vertx, DeadLetters deadLetterMetric) {
+                       SubmitterConfig config, Vertx vertx, DeadLetters deadLetterMetric, Lease lease) {
+        this.lease = lease;
         this.outbox = outbox;
         this.lifecycle = lifecycle;
         this.config = config;
@@ -86,8 +94,14 @@ public class OutboxRelay {
                 failure -> LOG.warnf("outbox relay pass failed: %s", failure.toString())));
     }
 
-    /** One pass (or none, when a pass is already running: that pass goes again before it ends). */
+    /**
+     * One pass (or none, when a pass is already running: that pass goes again before it ends; or when this instance
+     * does not hold the lease).
+     */
     public Uni<Void> relay() {
+        if (!lease.held()) {
+            return Uni.createFrom().voidItem();
+        }
         if (!running.compareAndSet(false, true)) {
             again.set(true);
             return Uni.createFrom().voidItem();
@@ -104,6 +118,9 @@ public class OutboxRelay {
     }
 
     private Uni<Void> publish(List<OutboxEntity> rows, int index, Executor context) {
+        if (!lease.held()) {
+            return Uni.createFrom().voidItem(); // the holder that took over publishes the rest
+        }
         if (index >= rows.size()) {
             if (rows.size() == config.outbox().batchSize()) {
                 again.set(true); // a full batch: there may be more
@@ -129,6 +146,7 @@ public class OutboxRelay {
         return lifecycle.sendMessage(TraceParents.childOf(message, row.traceparent))
                 .emitOn(context)
                 .chain(() -> Panache.withTransaction(() -> outbox.markSent(row.id, Instant.now())))
+                .invoke(marked -> published.addAndGet(marked))
                 .onFailure(OutboxRelay::neverSendable).recoverWithUni(failure -> setAside(row, failure, context))
                 .onFailure().call(failure -> {
                     LOG.warnf("publishing outbox row %d (%s) failed, retried on the next pass: %s", row.id,
@@ -168,6 +186,11 @@ public class OutboxRelay {
                 .chain(() -> Panache.withTransaction(() -> outbox.markDead(row.id, Instant.now(), reason)))
                 // a row some other pass already settled counts as handled here too
                 .map(updated -> 1);
+    }
+
+    /** Rows this relay published (and marked sent) since it started (shown in the readiness details). */
+    public long published() {
+        return published.get();
     }
 
     /** Rows this replica set aside since it started (shown in the readiness details). */

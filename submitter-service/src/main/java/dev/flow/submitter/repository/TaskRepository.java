@@ -67,6 +67,18 @@ public class TaskRepository implements PanacheRepositoryBase<TaskEntity, String>
                 Sort.by("cancelRequestedAt"), before).page(Page.ofSize(limit)).list();
     }
 
+    /**
+     * Stops Mithril confirmed whose task is still not over ({@code status} not in {@code ended}), due for a look: the
+     * first {@code confirmedBefore}, the next at their {@code stopCheckAt}; at most {@code maxResends} re-sends each.
+     */
+    public Uni<List<TaskEntity>> stopsNotOver(Collection<String> ended, Instant confirmedBefore, Instant now,
+                                              int maxResends, int limit) {
+        return find("bidCancelledAt is not null and bidFid is not null and stopTookAt is null and status not in ?1 "
+                        + "and stopResends < ?2 "
+                        + "and ((stopCheckAt is null and bidCancelledAt < ?3) or stopCheckAt <= ?4)",
+                Sort.by("bidCancelledAt"), ended, maxResends, confirmedBefore, now).page(Page.ofSize(limit)).list();
+    }
+
     /** The tasks whose bids these are (a volume names the bids it is attached to). */
     public Uni<List<TaskEntity>> findByBidFids(Collection<String> bidFids) {
         return list("bidFid in ?1", bidFids);

@@ -261,6 +261,27 @@ public class TaskStore {
         return tasks.stuckSubmissions(createdBefore, TaskStatus.PENDING.json(), limit);
     }
 
+    /** See {@link TaskRepository#stopsNotOver}. */
+    @WithSession
+    public Uni<List<TaskEntity>> stopsNotOver(Instant confirmedBefore, Instant now, int maxResends, int limit) {
+        List<String> ended = java.util.Arrays.stream(TaskStatus.values()).filter(TaskStatus::isTerminal)
+                .map(TaskStatus::json).toList();
+        return tasks.stopsNotOver(ended, confirmedBefore, now, maxResends, limit);
+    }
+
+    /** The cancel of a stop that is not over yet was sent again; the next look is at {@code nextCheck}. */
+    @WithTransaction
+    public Uni<Void> recordStopResent(String taskId, Instant nextCheck) {
+        return tasks.update("stopResends = stopResends + 1, stopCheckAt = ?1 where id = ?2", nextCheck, taskId)
+                .replaceWithVoid();
+    }
+
+    /** Mithril showed the stopped task's bid ended: the stop took, only its status events are behind. */
+    @WithTransaction
+    public Uni<Void> recordStopTook(String taskId, Instant at) {
+        return tasks.update("stopTookAt = ?1 where id = ?2", at, taskId).replaceWithVoid();
+    }
+
     @WithSession
     public Uni<List<TaskEntity>> unconfirmedCancels(Instant before, int limit) {
         return tasks.unconfirmedCancels(before, limit);
