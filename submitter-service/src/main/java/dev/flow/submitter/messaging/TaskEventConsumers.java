@@ -11,6 +11,7 @@ import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.service.messaging.DeadLetterQueue;
 import dev.flow.service.tracing.TaskTraces;
 import dev.flow.submitter.service.TaskChanges;
+import dev.flow.submitter.service.TaskResubmissions;
 import dev.flow.submitter.service.TaskService;
 import dev.flow.submitter.service.TaskStore;
 import io.smallrye.mutiny.Uni;
@@ -50,15 +51,17 @@ public class TaskEventConsumers {
     static final String SELF = "submitter-service";
 
     private final TaskService tasks;
+    private final TaskResubmissions resubmissions;
     private final TaskStore store;
     private final TaskChanges changes;
     private final TaskTraces traces;
     private final DeadLetterQueue deadLetters;
 
-    public TaskEventConsumers(TaskService tasks, TaskStore store, TaskChanges changes, TaskTraces traces,
-                              DeadLetterQueue deadLetters) {
+    public TaskEventConsumers(TaskService tasks, TaskResubmissions resubmissions, TaskStore store,
+                              TaskChanges changes, TaskTraces traces, DeadLetterQueue deadLetters) {
         this.deadLetters = deadLetters;
         this.tasks = tasks;
+        this.resubmissions = resubmissions;
         this.store = store;
         this.changes = changes;
         this.traces = traces;
@@ -83,7 +86,7 @@ public class TaskEventConsumers {
                         }
                         return Uni.createFrom().voidItem();
                     });
-            case ResubmitTask resubmit -> tasks.resubmit(resubmit.taskId(), CloudEventRecords.eventId(record));
+            case ResubmitTask resubmit -> resubmissions.resubmit(resubmit.taskId(), CloudEventRecords.eventId(record));
             default -> Uni.createFrom().voidItem();
         });
     }
