@@ -3,6 +3,8 @@ package dev.flow.poller.service;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +20,8 @@ final class Cycle {
     final Instant startedAt;
     final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger sweeps = new AtomicInteger();
+    /** The projects (fids) polled for their tasks this cycle: the others' delta positions are dropped. */
+    final Set<String> projectFids = ConcurrentHashMap.newKeySet();
     final AtomicBoolean failed = new AtomicBoolean();
     final AtomicBoolean mithrilFailed = new AtomicBoolean();
     /** Milliseconds spent per phase, summed over projects: why a slow cycle was slow. */

@@ -82,6 +82,14 @@ public class DeltaPolling {
         return new Plan(false, p.since().minus(overlap));
     }
 
+    /**
+     * Forgets the projects a cycle did not poll for tasks (none active here any more): when tasks come back, the
+     * project is swept first, rather than its history read from a long-past last cycle.
+     */
+    void retain(Set<String> polledProjectFids) {
+        positions.keySet().retainAll(polledProjectFids);
+    }
+
     /** The pages the project's last sweep read to find every bid: paging costs about that many calls. */
     int bidPages(String projectFid) {
         Position p = positions.get(projectFid);

@@ -66,6 +66,7 @@ public class ProjectPoller {
                 return reads.bidPages(fid, tasks, cycle, new AtomicInteger())
                         .invoke(bids -> orphans.observe(project, bids, Instant.now())).replaceWith(0);
             }
+            cycle.projectFids.add(fid);
             DeltaPolling.Plan plan = delta.plan(fid, sweepAll);
             return plan.sweep() ? sweep(project, fid, tasks, cycle) : deltaRead(project, fid, tasks, plan, cycle);
         });

@@ -213,6 +213,7 @@ public class StatusPoller {
         }
         lastCycleCalls.set(calls);
         callsPerCycle.record(calls);
+        delta.retain(cycle.projectFids);
         int swept = cycle.sweeps.get();
         if (swept > 0) {
             sweeps.increment(swept);

@@ -67,6 +67,9 @@ class DeltaPollingTest {
         assertThat(other.takeSweepRequest()).isFalse();
         assertThat(other.plan(PROJECT, true).sweep()).isTrue();
         assertThat(other.plan(PROJECT, false).sweep()).isFalse();
+        // a project without active tasks for a cycle is forgotten: when tasks come back, it is swept first
+        other.retain(Set.of("proj_other"));
+        assertThat(other.plan(PROJECT, false).sweep()).isTrue();
     }
 
     @Test
