@@ -61,7 +61,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * multiple of the poll interval, and the cycle time, while all tasks start (ramp), while they run (steady) and while
  * a tenth of them is preempted and re-allocated (churn).
  *
- * <pre>./mvnw -q install -DskipTests && ./mvnw -q -pl bench exec:java -Dexec.mainClass=dev.flow.bench.PollerBench -Dexec.args="1000 2s"</pre>
+ * <p>The steady phase lasts one whole sweep period ({@code flow.poller.sweep-every} cycles, the third argument,
+ * default 20, at least 10): every such run of cycles holds exactly one sweep of the project's full lists, so its
+ * calls per cycle are the delta cycles' cost with the sweep's amortised in.
+ *
+ * <pre>./mvnw -q install -DskipTests && ./mvnw -q -pl bench exec:java -Dexec.mainClass=dev.flow.bench.PollerBench -Dexec.args="1000 5s"</pre>
  */
 public final class PollerBench {
 
@@ -79,6 +83,7 @@ public final class PollerBench {
     public static void main(String[] args) throws Exception {
         int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         Duration interval = args.length > 1 ? Duration.parse("PT" + args[1].toUpperCase()) : Duration.ofSeconds(2);
+        int sweepEvery = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         Path logs = Files.createTempDirectory("flow-poller-bench-");
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().partitions(3).start();
              MithrilEmulator emulator = MithrilEmulator.builder(List.of(PROJECT))
@@ -106,14 +111,15 @@ public final class PollerBench {
                      // one interval: every delay is measured against the same pause
                      .property("flow.poller.interval", interval.toMillis() + "ms")
                      .property("flow.poller.steady-interval", interval.toMillis() + "ms")
+                     .property("flow.poller.sweep-every", Integer.toString(sweepEvery))
                      .start()) {
-            run(tasks, interval, kafka.bootstrapServers(), emulator, mithril, poller);
+            run(tasks, interval, sweepEvery, kafka.bootstrapServers(), emulator, mithril, poller);
         }
         System.out.println("logs: " + logs);
         System.exit(0);
     }
 
-    private static void run(int tasks, Duration interval, String bootstrap, MithrilEmulator emulator,
+    private static void run(int tasks, Duration interval, int sweepEvery, String bootstrap, MithrilEmulator emulator,
                             MithrilClient mithril, QuarkusAppProcess poller) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -161,15 +167,21 @@ public final class PollerBench {
         CycleTimes rampCycleTimes = cycleTimes(http, poller);
         int rampEvents = seen.size();
 
-        // ---- steady: every task running, nothing changes: the cost of watching them
+        // ---- steady: every task running, nothing changes: the cost of watching them, over a whole sweep period
+        int steadyLength = Math.max(10, sweepEvery);
         double steadyStartCycles = metric(http, poller, "flow_poller_cycles_total");
         waitFor(Duration.ofMinutes(2), () -> metric(http, poller, "flow_poller_cycles_total") >= steadyStartCycles + 1);
         long steadyCallsStart = pollerCalls(emulator);
         double steadyCyclesStart = metric(http, poller, "flow_poller_cycles_total");
+        double sweepsStart = metric(http, poller, "flow_poller_sweeps_total");
+        double sweepCallsStart = metric(http, poller, "flow_poller_sweep_mithril_calls_sum");
         CycleTimes beforeSteady = cycleTimes(http, poller);
-        waitFor(Duration.ofMinutes(5), () -> metric(http, poller, "flow_poller_cycles_total") >= steadyCyclesStart + 10);
+        waitFor(Duration.ofMinutes(15),
+                () -> metric(http, poller, "flow_poller_cycles_total") >= steadyCyclesStart + steadyLength);
         long steadyCalls = pollerCalls(emulator) - steadyCallsStart;
         double steadyCycles = metric(http, poller, "flow_poller_cycles_total") - steadyCyclesStart;
+        double steadySweeps = metric(http, poller, "flow_poller_sweeps_total") - sweepsStart;
+        double steadySweepCalls = metric(http, poller, "flow_poller_sweep_mithril_calls_sum") - sweepCallsStart;
         CycleTimes steadyCycleTimes = cycleTimes(http, poller).minus(beforeSteady);
 
         // ---- churn: a tenth of the tasks preempted; each comes back on new instances
@@ -203,6 +215,16 @@ public final class PollerBench {
         row("ramp (all tasks starting)", rampCycles, rampCalls, tasks, rampCycleTimes);
         row("steady (all running)", steadyCycles, steadyCalls, tasks, steadyCycleTimes);
         row("churn (" + victims.size() + " preempted)", churnCycles, churnCalls, tasks, churnCycleTimes);
+        long rest = steadyCalls - Math.round(steadySweepCalls);
+        double deltaCycles = steadyCycles - steadySweeps;
+        System.out.printf("steady, split: %.0f delta cycles, %d calls (%.2f / cycle); %.0f sweep(s) every %d cycles, "
+                        + "%.0f calls (%.1f / sweep, %.2f / cycle amortised)%n", deltaCycles, rest,
+                deltaCycles == 0 ? 0 : rest / deltaCycles, steadySweeps, sweepEvery, steadySweepCalls,
+                steadySweeps == 0 ? 0 : steadySweepCalls / steadySweeps, steadySweepCalls / steadyCycles);
+        long wholeCalls = pollerCalls(emulator) - callsAtStart;
+        double wholeCycles = metric(http, poller, "flow_poller_cycles_total") - cyclesAtStart;
+        System.out.printf("whole run: %d calls in %.0f cycles, %.1f / cycle (%.0f× fewer than one GET per task)%n",
+                wholeCalls, wholeCycles, wholeCalls / wholeCycles, tasks / (wholeCalls / wholeCycles));
         System.out.println();
         System.out.println("| transitions | events | delay p50 | p95 | p99 | max | p99 / interval |");
         System.out.println("|---|---|---|---|---|---|---|");

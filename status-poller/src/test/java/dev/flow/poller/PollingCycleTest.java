@@ -31,6 +31,7 @@ import dev.flow.poller.domain.TaskRegistry;
 import dev.flow.poller.domain.TaskView;
 import dev.flow.poller.messaging.StateTopic;
 import dev.flow.poller.service.CycleReport;
+import dev.flow.poller.service.DeltaPolling;
 import dev.flow.poller.service.StatusPoller;
 import dev.flow.service.messaging.CloudEventRecords;
 import io.quarkus.test.common.WithTestResource;
@@ -74,6 +75,9 @@ class PollingCycleTest {
     @Inject
     StateTopic stateTopic;
 
+    @Inject
+    DeltaPolling delta;
+
     PollerFixture fixture;
 
     @BeforeEach
@@ -85,17 +89,39 @@ class PollingCycleTest {
         return poller.pollOnce().await().atMost(WAIT);
     }
 
-    /** Polls until a cycle publishes nothing, then returns the emulator's counters after one more quiet cycle. */
-    private long getCallsOfAQuietCycle() {
+    /**
+     * Polls until a cycle publishes nothing, then returns the emulator's counters (by endpoint) of one more quiet
+     * cycle: a sweep of every project's lists if {@code sweep}, else a delta cycle.
+     */
+    private Map<String, Long> callsOfAQuietCycle(boolean sweep) {
         await().atMost(WAIT).until(() -> poll().transitions() == 0);
+        if (sweep) {
+            delta.requestSweep();
+        }
         Map<String, Long> before = PollerFixture.requestCounters(emulator);
         CycleReport report = poll();
         Map<String, Long> after = PollerFixture.requestCounters(emulator);
         assertThat(report.transitions()).isZero();
         assertThat(report.failed()).isFalse();
-        long calls = after.entrySet().stream().mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L)).sum();
-        assertThat(calls).as("the poller's own count matches the emulator's").isEqualTo(report.mithrilCalls());
+        assertThat(report.sweeps()).as("projects swept").isEqualTo(sweep ? projectsWithTasks() : 0);
+        Map<String, Long> calls = new java.util.TreeMap<>();
+        after.forEach((endpoint, n) -> {
+            long made = n - before.getOrDefault(endpoint, 0L);
+            if (made > 0) {
+                calls.put(endpoint, made);
+            }
+        });
+        assertThat(calls.values().stream().mapToLong(Long::longValue).sum())
+                .as("the poller's own count matches the emulator's").isEqualTo(report.mithrilCalls());
         return calls;
+    }
+
+    private long getCallsOfAQuietCycle() {
+        return callsOfAQuietCycle(false).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private int projectsWithTasks() {
+        return registry.activeByProject().size();
     }
 
     @Test
@@ -118,8 +144,17 @@ class PollingCycleTest {
         long withTwentyOne = getCallsOfAQuietCycle();
 
         assertThat(withTwentyOne).isEqualTo(withOne);
-        // per project: one page of bids and one page of instances
-        assertThat(withOne).isLessThanOrEqualTo(2L * poll().projects());
+        // a delta cycle: per project with tasks, one page of its instance status history since the last cycle (the
+        // changes it already saw in the overlap are not read again); a project read for orphans only, one bid page
+        Map<String, Long> quiet = callsOfAQuietCycle(false);
+        assertThat(quiet.get("GET /v2/instances/status/history")).isEqualTo(projectsWithTasks());
+        assertThat(quiet.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(poll().projects());
+        // the sweep, the safety net every flow.poller.sweep-every cycles: per project, one page of bids and one
+        // page of instances, for 21 tasks as for one
+        Map<String, Long> sweep = callsOfAQuietCycle(true);
+        assertThat(sweep).doesNotContainKey("GET /v2/instances/status/history");
+        assertThat(sweep.values().stream().mapToLong(Long::longValue).sum())
+                .isLessThanOrEqualTo(2L * poll().projects());
 
         bids.forEach(b -> fixture.cancel(b.fid()));
         more.forEach(t -> fixture.publish(new CancelRequested(t, TransitionReason.USER_CANCEL, "test", Instant.now())));
@@ -133,7 +168,8 @@ class PollingCycleTest {
         await().atMost(WAIT).until(() -> registry.view(taskId).map(TaskView::bidFid).isPresent());
         poll();
 
-        emulator.fail("GET", "/v2/spot/bids", 429, 1, 1);
+        // the call every delta cycle makes
+        emulator.fail("GET", "/v2/instances/status/history", 429, 1, 1);
         try {
             Map<String, Long> before = PollerFixture.requestCounters(emulator);
             CycleReport report = poll();
@@ -188,6 +224,42 @@ class PollingCycleTest {
         assertThat(lastTwo.getFirst().at()).isEqualTo(runningAt);
         assertThat(lastTwo.getLast().at()).isEqualTo(terminated.deactivatedAt());
         assertThat(lastTwo.getFirst().instances()).extracting(i -> i.fid()).containsExactly(node.fid());
+        status.stop();
+    }
+
+    @Test
+    void aBidEndedAtMithrilWithoutAnInstanceChangeIsSeenByTheSweep() {
+        String taskId = PollerFixture.newTaskId();
+        ConsumerTask<String, byte[]> status = fixture.statusRecords();
+        // far below the market: the bid stays Open, no instance is ever created
+        Bid bid = fixture.submit(taskId, PROJECT, "a100-80gb.sxm.4x", "eu-central1-a", "$0.01", 1, null);
+        await().atMost(WAIT).until(() -> registry.view(taskId).map(TaskView::bidFid).isPresent());
+        poll();
+        assertThat(registry.view(taskId).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+
+        // cancelled at Mithril by hand: no CancelRequested, and no instance whose history could show it
+        fixture.cancel(bid.fid());
+        for (int k = 0; k < 3; k++) {
+            assertThat(poll().sweeps()).isZero();
+        }
+        assertThat(registry.view(taskId).orElseThrow().unexplainedTerminationSeenAt())
+                .as("the delta cycles cannot see it").isNull();
+
+        // the sweep lists the project's bids: the termination is seen, waits for a cause (none comes), then closes
+        delta.requestSweep();
+        assertThat(poll().sweeps()).isEqualTo(projectsWithTasks());
+        assertThat(registry.view(taskId).orElseThrow().unexplainedTerminationSeenAt()).isNotNull();
+        // from now on the task is read every delta cycle until it ends
+        await().atMost(WAIT).until(() -> {
+            poll();
+            return registry.isClosed(taskId);
+        });
+        await().atMost(WAIT).until(() -> PollerFixture.changesOf(status, taskId).stream()
+                .anyMatch(c -> c.to().isTerminal()));
+        TaskStatusChanged end = PollerFixture.changesOf(status, taskId).getLast();
+        assertThat(end.to()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(end.reason()).isEqualTo(TransitionReason.USER_CANCEL);
+        assertThat(end.at()).isEqualTo(mithril.getBid(bid.fid()).await().atMost(WAIT).deactivatedAt());
         status.stop();
     }
 

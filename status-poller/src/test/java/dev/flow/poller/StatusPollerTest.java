@@ -456,7 +456,8 @@ class StatusPollerTest {
         await().atMost(WAIT).until(() -> !PollerFixture.changesOf(status, taskId).isEmpty());
         given().when().get("/q/health/ready").then().statusCode(200);
 
-        emulator.fail("GET", "/v2/spot/bids", 503, null, 1_000_000);
+        // every read fails: the sweep's lists as well as a delta cycle's history and single bids
+        emulator.fail("GET", "/v2/**", 503, null, 1_000_000);
         try {
             fixture.publish(new CancelRequested(taskId, TransitionReason.USER_CANCEL, "alice", Instant.now()));
             fixture.cancel(bid.fid());

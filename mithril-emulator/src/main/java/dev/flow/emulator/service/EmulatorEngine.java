@@ -71,6 +71,7 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The emulated Mithril control plane: projects, catalog, spot markets with a second-price auction, bids, instances
@@ -607,15 +608,38 @@ public class EmulatorEngine {
         return new InstanceStatusResponse(i.fid, i.name, i.status.name(), i.bid, null, i.endTime);
     }
 
-    private List<Instance> historySubjects(ApiKey key, Requests.HistoryFilter f) {
+    /**
+     * The instances a history query is about, in a stable order (creation time, then fid). With a time window
+     * ({@code start_time}/{@code end_time}), only the instances that have history in it: an instance without an event
+     * in the window has no history there, so a caller asking "what changed since t" pages over the changes, not over
+     * every instance the project ever had.
+     */
+    private List<Instance> historySubjects(ApiKey key, Requests.HistoryFilter f, Predicate<Instance> inWindow) {
         project(key, f.project());
+        boolean windowed = f.startTime() != null || f.endTime() != null;
         return instances.values().stream()
                 .filter(i -> i.project.equals(f.project()))
                 .filter(i -> f.instanceFid() == null || i.fid.equals(f.instanceFid()))
                 .filter(i -> f.bidFid() == null || f.bidFid().equals(i.bid))
                 .filter(i -> f.reservationFid() == null)
-                .sorted(Comparator.comparing((Instance i) -> i.createdAt).thenComparing(i -> i.fid))
+                .filter(i -> !windowed || inWindow.test(i))
+                .sorted(HISTORY_ORDER)
                 .toList();
+    }
+
+    /** Creation time (fixed-width epoch nanoseconds, so the string order is the time order), then fid. */
+    private static String historyKey(Instance i) {
+        long nanos = i.createdAt.getEpochSecond() * 1_000_000_000L + i.createdAt.getNano();
+        return String.format("%020d|%s", nanos, i.fid);
+    }
+
+    /** The order of {@link #historyKey}, without formatting a key per comparison. */
+    private static final Comparator<Instance> HISTORY_ORDER = Comparator.comparing((Instance i) -> i.createdAt)
+            .thenComparing(i -> i.fid);
+
+    /** A page of history subjects; the cursor names the last instance returned, so changes between pages skip none. */
+    private static Paging.Page<Instance> historyPage(List<Instance> subjects, String cursor, int limit) {
+        return Paging.pageAfter(subjects, cursor, limit, EmulatorEngine::historyKey);
     }
 
     private static boolean within(Instant t, Requests.HistoryFilter f) {
@@ -624,7 +648,9 @@ public class EmulatorEngine {
 
     public synchronized InstanceStatusHistoryResponse statusHistory(ApiKey key, Requests.HistoryFilter f, String cursor,
                                                                     int limit) {
-        Paging.Page<Instance> page = Paging.page(historySubjects(key, f), cursor, limit);
+        List<Instance> subjects = historySubjects(key, f,
+                i -> i.statusHistory.stream().anyMatch(e -> within(e.timestamp(), f)));
+        Paging.Page<Instance> page = historyPage(subjects, cursor, limit);
         return new InstanceStatusHistoryResponse(page.items().stream().map(i -> new InstanceStatusHistory(i.fid,
                 i.statusHistory.stream().filter(e -> within(e.timestamp(), f))
                         .map(e -> new InstanceStatusEvent(e.timestamp(), e.status().name())).toList(),
@@ -633,7 +659,8 @@ public class EmulatorEngine {
 
     public synchronized InstancePricingHistoryResponse pricingHistory(ApiKey key, Requests.HistoryFilter f,
                                                                       String cursor, int limit) {
-        Paging.Page<Instance> page = Paging.page(historySubjects(key, f), cursor, limit);
+        List<Instance> subjects = historySubjects(key, f, i -> i.pricing.stream().anyMatch(p -> within(p.start, f)));
+        Paging.Page<Instance> page = historyPage(subjects, cursor, limit);
         return new InstancePricingHistoryResponse(page.items().stream().map(i -> new InstancePricingHistory(i.fid,
                 i.pricing.stream().filter(p -> within(p.start, f))
                         .map(p -> new InstancePricingEvent(p.priceCents, p.start, p.end)).toList(),

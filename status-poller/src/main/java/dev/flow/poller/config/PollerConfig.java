@@ -68,6 +68,24 @@ public interface PollerConfig {
     int bidFidsPerInstanceQuery();
 
     /**
+     * A project's full bid and instance lists are read ("sweep") once every this many cycles, and at its first
+     * cycle; the cycles between read only the project's instance status history since the last good cycle and the
+     * tasks it names or the lifecycle says are moving. The sweep is the safety net for what the history cannot show
+     * (a bid ended or paused at Mithril without an instance change, an orphan bid): those are seen within this many
+     * cycles. 1 sweeps every cycle.
+     */
+    @WithDefault("20")
+    int sweepEvery();
+
+    /**
+     * How far before the previous good cycle's start a delta cycle reads the instance status history: covers events
+     * Mithril dates earlier than it shows them and a clock skew between Mithril and the poller. Events seen in the
+     * overlap before are recognised and not read again.
+     */
+    @WithDefault("10s")
+    Duration historyOverlap();
+
+    /**
      * How long a bid named like one of ours ({@code flow-task-…}) but without a known task is only reported before
      * the poller asks the submitter to stop it ({@code StopTask(ORPHAN)}). Covers a bid seen before its task's
      * TaskSubmitted arrives.

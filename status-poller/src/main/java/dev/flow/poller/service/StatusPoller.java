@@ -2,44 +2,20 @@ package dev.flow.poller.service;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
-import java.util.function.Function;
-import java.util.function.Predicate;
 
 import dev.flow.mithril.client.MithrilClient;
-import dev.flow.mithril.client.model.Auction;
-import dev.flow.mithril.client.model.Bid;
-import dev.flow.mithril.client.model.BidQuery;
-import dev.flow.mithril.client.model.BidStatus;
-import dev.flow.mithril.client.model.HistoryQuery;
-import dev.flow.mithril.client.model.Instance;
-import dev.flow.mithril.client.model.InstanceQuery;
-import dev.flow.mithril.client.model.InstanceStatusHistory;
-import dev.flow.mithril.client.model.Page;
-import dev.flow.mithril.client.model.SortDirection;
-import dev.flow.model.error.ResourceNotFoundError;
-import dev.flow.model.event.StopTask;
 import dev.flow.model.event.ResubmitTask;
-import dev.flow.poller.messaging.Ownership;
-import dev.flow.model.event.TaskStatusChanged;
-import dev.flow.model.money.Money;
-import dev.flow.model.status.TaskStatus;
+import dev.flow.model.event.StopTask;
 import dev.flow.model.status.TransitionReason;
 import dev.flow.poller.config.PollerConfig;
 import dev.flow.poller.domain.TaskRegistry;
 import dev.flow.poller.domain.TaskView;
 import dev.flow.poller.messaging.EventPublisher;
+import dev.flow.poller.messaging.Ownership;
 import dev.flow.poller.messaging.StateTopic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -54,27 +30,22 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * The polling cycle. Per project with active tasks it makes <b>list calls only</b>, whatever the number of tasks:
- * {@code GET /v2/spot/bids?project=} (newest first, paged until every task's bid was seen) and
- * {@code GET /v2/instances?project=&bid_fid_in=} (paged, in chunks
- * of bid fids). Only when a task's status or instance set changed does it add, once per project, the instance status
- * history of the project since the oldest changed task's last transition (to date the steps and restore those
- * between two polls) and, once per cycle, the spot availability (the price of allocated instances).
+ * The polling cycle: its timer, and the steps that run once per cycle. Per project with active tasks
+ * ({@link ProjectPoller}) a cycle is a <b>delta</b> read, the project's instance status history since the last good
+ * cycle and the bids and instances of the tasks it names or the lifecycle says are moving, or every
+ * {@code flow.poller.sweep-every} cycles a <b>sweep</b> of the project's bid and instance lists
+ * ({@link DeltaPolling}). Each cycle also asks the submitter to stop the tasks that ran past their
+ * {@code max_run_time_hours}, decides on preemptions of tasks that opted into resubmission, and stops orphan bids.
  *
- * <p>Cycles never overlap: the next starts {@code flow.poller.interval} after the previous ended, or
- * {@code flow.poller.steady-interval} when every task is steadily running or paused ({@link PollInterval}). Each
- * cycle also asks the submitter to stop the tasks that ran past their {@code max_run_time_hours}. A failing project
- * is logged and polled again next cycle; nothing is committed for it, so no transition is lost.
+ * <p>Cycles never overlap: the next starts {@code flow.poller.interval} after the previous started, or
+ * {@code flow.poller.steady-interval} when every task is steadily running or paused ({@link PollInterval}). A failing
+ * project is logged and polled again next cycle; nothing is committed for it, so no transition is lost.
  */
 @ApplicationScoped
 public class StatusPoller {
 
     private static final Logger LOG = Logger.getLogger(StatusPoller.class);
     private static final String SOURCE = "status-poller";
-    /** Tasks whose changes are published at the same time; the Kafka producer batches their records. */
-    private static final int PUBLISH_CONCURRENCY = 256;
-    /** Instance queries (chunks of bid fids) in flight at once. */
-    private static final int INSTANCE_QUERY_CONCURRENCY = 4;
 
     private final MithrilClient mithril;
     private final TaskRegistry registry;
@@ -85,21 +56,25 @@ public class StatusPoller {
     private final MeterRegistry meters;
     private final Ownership ownership;
     private final Orphans orphans;
+    private final ProjectPoller projects;
+    private final DeltaPolling delta;
 
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicInteger consecutiveFailedCycles = new AtomicInteger();
     private final AtomicInteger lastCycleCalls = new AtomicInteger();
-    private final Map<String, String> projectFids = new ConcurrentHashMap<>();
-    /** Pages of each project's whole instance status history at its last reading (to choose per-bid calls). */
-    private final Map<String, Integer> historyPages = new ConcurrentHashMap<>();
     private final DistributionSummary callsPerCycle;
+    private final DistributionSummary callsPerSweepCycle;
+    private final Counter sweeps;
     private final io.micrometer.core.instrument.Timer cycleTime;
     private volatile boolean stopped;
     private volatile long timerId = -1;
     private volatile Instant lastCycleStarted = Instant.EPOCH;
 
     public StatusPoller(MithrilClient mithril, TaskRegistry registry, StateTopic stateTopic, EventPublisher publisher,
-                        PollerConfig config, Vertx vertx, MeterRegistry meters, Ownership ownership, Orphans orphans) {
+                        PollerConfig config, Vertx vertx, MeterRegistry meters, Ownership ownership, Orphans orphans,
+                        ProjectPoller projects, DeltaPolling delta) {
+        this.projects = projects;
+        this.delta = delta;
         this.ownership = ownership;
         this.orphans = orphans;
         this.mithril = mithril;
@@ -111,6 +86,10 @@ public class StatusPoller {
         this.meters = meters;
         this.callsPerCycle = DistributionSummary.builder("flow.poller.mithril.calls")
                 .description("Mithril HTTP calls per polling cycle").register(meters);
+        this.callsPerSweepCycle = DistributionSummary.builder("flow.poller.sweep.mithril.calls")
+                .description("Mithril HTTP calls per polling cycle that swept a project's full lists").register(meters);
+        this.sweeps = Counter.builder("flow.poller.sweeps")
+                .description("Full list sweeps of a project (the safety net between delta cycles)").register(meters);
         this.cycleTime = io.micrometer.core.instrument.Timer.builder("flow.poller.cycle.duration")
                 .description("Duration of a polling cycle (Mithril calls, derivation, publishing)").register(meters);
         meters.gauge("flow.poller.mithril.calls.last", lastCycleCalls);
@@ -202,11 +181,12 @@ public class StatusPoller {
                 running.set(false);
                 return Uni.createFrom().item(CycleReport.skippedCycle());
             }
-            Cycle cycle = new Cycle(Instant.now());
+            Cycle cycle = new Cycle(Instant.now(), mithril);
+            boolean sweepAll = delta.takeSweepRequest();
             Map<String, List<TaskView>> byProject = new java.util.TreeMap<>(registry.activeByProject());
             config.orphanProjects().ifPresent(projects -> projects.forEach(p -> byProject.putIfAbsent(p, List.of())));
             return Multi.createFrom().iterable(byProject.entrySet())
-                    .onItem().transformToUniAndConcatenate(e -> pollProject(e.getKey(), e.getValue(), cycle)
+                    .onItem().transformToUniAndConcatenate(e -> projects.poll(e.getKey(), e.getValue(), cycle, sweepAll)
                             .onFailure().recoverWithItem(failure -> {
                                 cycle.failed.set(true);
                                 LOG.warnf("polling project %s failed, retried next cycle: %s", e.getKey(),
@@ -233,178 +213,23 @@ public class StatusPoller {
         }
         lastCycleCalls.set(calls);
         callsPerCycle.record(calls);
+        delta.retain(cycle.projectFids);
+        int swept = cycle.sweeps.get();
+        if (swept > 0) {
+            sweeps.increment(swept);
+            callsPerSweepCycle.record(calls);
+        }
         Duration took = Duration.between(cycle.startedAt, Instant.now());
         cycleTime.record(took);
         if (took.compareTo(config.interval()) > 0) {
             LOG.infof("slow cycle: %d ms (lists %d ms, history and prices %d ms, publishing %d ms; %d calls, %d "
-                            + "transitions)", took.toMillis(), cycle.listMillis.get(), cycle.historyMillis.get(),
-                    cycle.publishMillis.get(), calls, transitions);
+                            + "transitions, %d sweeps)", took.toMillis(), cycle.listMillis.get(),
+                    cycle.historyMillis.get(), cycle.publishMillis.get(), calls, transitions, swept);
         }
         Counter.builder("flow.poller.cycles").description("Polling cycles").tag("outcome", failed ? "failed" : "ok")
                 .register(meters).increment();
         int tasks = byProject.values().stream().mapToInt(List::size).sum();
-        return new CycleReport(byProject.size(), tasks, calls, transitions, failed, false);
-    }
-
-    /** Everything one cycle shares: its call count, its failure flag, the spot prices fetched at most once. */
-    private final class Cycle {
-        final Instant startedAt;
-        final AtomicInteger calls = new AtomicInteger();
-        final AtomicBoolean failed = new AtomicBoolean();
-        final AtomicBoolean mithrilFailed = new AtomicBoolean();
-        /** Milliseconds spent per phase, summed over projects: why a slow cycle was slow. */
-        final java.util.concurrent.atomic.AtomicLong listMillis = new java.util.concurrent.atomic.AtomicLong();
-        final java.util.concurrent.atomic.AtomicLong historyMillis = new java.util.concurrent.atomic.AtomicLong();
-        final java.util.concurrent.atomic.AtomicLong publishMillis = new java.util.concurrent.atomic.AtomicLong();
-        private Uni<Map<String, Money>> prices;
-
-        Cycle(Instant startedAt) {
-            this.startedAt = startedAt;
-        }
-
-        <T> Uni<T> call(Uni<T> request) {
-            return Uni.createFrom().deferred(() -> {
-                calls.incrementAndGet();
-                // after the client's own retries (429 with Retry-After, 5xx with backoff) gave up
-                return request.onFailure().invoke(() -> mithrilFailed.set(true));
-            });
-        }
-
-        /** Spot price per (instance type fid, region); one call per cycle, and only in cycles that publish. */
-        synchronized Uni<Map<String, Money>> prices() {
-            if (prices == null) {
-                prices = call(mithril.spotAvailability()).map(list -> {
-                    Map<String, Money> byKey = new HashMap<>();
-                    for (Auction a : list) {
-                        if (a.lastInstancePrice() != null) {
-                            byKey.put(a.instanceType() + "@" + a.region(), a.lastInstancePrice());
-                        }
-                    }
-                    return byKey;
-                }).memoize().indefinitely();
-            }
-            return prices;
-        }
-    }
-
-    /**
-     * The project's bids and the instances of the bids already known (from BidPlaced) are listed at the same time;
-     * only the bids found by name (a task whose BidPlaced has not arrived) need a second instance query.
-     */
-    private Uni<Integer> pollProject(String project, List<TaskView> tasks, Cycle cycle) {
-        long listStart = System.nanoTime();
-        return projectFid(project, cycle).chain(fid -> {
-            List<String> knownFids = tasks.stream().map(TaskView::bidFid).filter(java.util.Objects::nonNull)
-                    .distinct().toList();
-            return Uni.combine().all().unis(listBids(fid, tasks, cycle), listInstances(fid, knownFids, cycle))
-                    .asTuple().chain(both -> {
-                        List<Bid> bids = both.getItem1();
-                        orphans.observe(project, bids, Instant.now());
-                        Map<String, Bid> byFid = new HashMap<>();
-                        Map<String, Bid> byName = new HashMap<>();
-                        for (Bid b : bids) {
-                            byFid.put(b.fid(), b);
-                            // bids come newest first: the newest bid of a name wins
-                            byName.putIfAbsent(b.name(), b);
-                        }
-                        Map<TaskView, Bid> matched = new LinkedHashMap<>();
-                        for (TaskView t : tasks) {
-                            Bid bid = t.bidFid() != null ? byFid.get(t.bidFid()) : byName.get(t.bidName());
-                            if (bid != null) {
-                                matched.put(t, bid);
-                            }
-                        }
-                        Set<String> listed = new HashSet<>(knownFids);
-                        List<String> byNameOnly = matched.values().stream().map(Bid::fid).distinct()
-                                .filter(f -> !listed.contains(f)).toList();
-                        return listInstances(fid, byNameOnly, cycle).chain(more -> {
-                            List<Instance> instances = new ArrayList<>(both.getItem2());
-                            instances.addAll(more);
-                            cycle.listMillis.addAndGet((System.nanoTime() - listStart) / 1_000_000);
-                            return evaluate(fid, matched, instances, cycle);
-                        });
-                    });
-        });
-    }
-
-    private Uni<Integer> evaluate(String projectFid, Map<TaskView, Bid> matched, List<Instance> instances, Cycle cycle) {
-        Map<String, List<Instance>> byBid = new HashMap<>();
-        for (Instance i : instances) {
-            if (i.bid() != null) {
-                byBid.computeIfAbsent(i.bid(), b -> new ArrayList<>()).add(i);
-            }
-        }
-        Instant now = Instant.now();
-        List<Change> changes = new ArrayList<>();
-        for (var entry : matched.entrySet()) {
-            TaskView task = entry.getKey();
-            Bid bid = entry.getValue();
-            List<Instance> own = byBid.getOrDefault(bid.fid(), List.of());
-            switch (StatusDerivation.derive(task, bid, own, now, config.unexplainedTerminationGrace())) {
-                case StatusDerivation.Observation.Now n when StatusDerivation.differs(task, n.derived()) ->
-                        changes.add(new Change(task, bid, own, n.derived()));
-                case StatusDerivation.Observation.WaitForCause w -> registry.unexplainedTerminationSeen(task.taskId(), now);
-                default -> {
-                    // unchanged: nothing to publish
-                }
-            }
-        }
-        if (changes.isEmpty()) {
-            return Uni.createFrom().item(0);
-        }
-        // the history only for the changes it can tell something about, and by the cheaper way (see history())
-        List<Change> needing = changes.stream().filter(StatusPoller::needsHistory).toList();
-        Instant since = needing.stream().map(c -> c.task().at() == null ? cycle.startedAt : c.task().at())
-                .min(Instant::compareTo).orElse(cycle.startedAt).minusSeconds(5);
-        List<String> changedBids = needing.stream().map(c -> c.bid().fid()).distinct().toList();
-        // the history and the prices at the same time
-        long historyStart = System.nanoTime();
-        return Uni.combine().all().unis(history(projectFid, changedBids, instances.size(), since, cycle),
-                cycle.prices()).asTuple().chain(hp -> {
-            long publishStart = System.nanoTime();
-            cycle.historyMillis.addAndGet((publishStart - historyStart) / 1_000_000);
-            // tasks in parallel (the producer batches their records), each task's transitions in order
-            return Multi.createFrom().iterable(changes)
-                    .onItem().transformToUni(c -> publish(c, hp.getItem1(), hp.getItem2(), now))
-                    .merge(PUBLISH_CONCURRENCY)
-                    .collect().asList()
-                    .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())
-                    .invoke(() -> cycle.publishMillis.addAndGet((System.nanoTime() - publishStart) / 1_000_000));
-        });
-    }
-
-    private record Change(TaskView task, Bid bid, List<Instance> instances, Derived derived) {
-    }
-
-    private static boolean needsHistory(Change c) {
-        return StatusDerivation.needsHistory(c.task(), c.derived(), c.bid(), c.instances());
-    }
-
-    private Uni<Integer> publish(Change c, Map<String, List<InstanceStatusHistory.Event>> history,
-                                 Map<String, Money> prices, Instant now) {
-        Money spot = prices.get(c.bid().instanceType() + "@" + c.bid().region());
-        List<TaskStatusChanged> transitions = StatusDerivation.plan(c.task(), c.derived(), c.bid(), c.instances(),
-                history, spot, now);
-        if (transitions.isEmpty()) {
-            return Uni.createFrom().item(0);
-        }
-        // all of the task's transitions handed to the producer at once, in order (same key, same partition; the
-        // idempotent producer keeps their order), instead of one broker round trip each; the snapshot still waits
-        // for all of them, so a restart never reads a snapshot ahead of its published transitions
-        return Uni.join().all(transitions.stream().map(publisher::statusChanged).toList()).andFailFast()
-                .chain(() -> registry.commit(c.task(), transitions).map(publisher::snapshot)
-                        .orElse(Uni.createFrom().voidItem()))
-                .chain(() -> askToStopIfNeeded(c, transitions.getLast()))
-                .replaceWith(transitions.size());
-    }
-
-    /** A task that failed at the provider still holds a bid: ask the submitter (the only Mithril writer) to end it. */
-    private Uni<Void> askToStopIfNeeded(Change c, TaskStatusChanged last) {
-        if (last.to() == TaskStatus.FAILED && TransitionReason.PROVIDER_ERROR.equals(last.reason())
-                && c.bid().status() != BidStatus.TERMINATED) {
-            return publisher.stop(new StopTask(c.task().taskId(), TransitionReason.PROVIDER_ERROR, SOURCE, last.at()));
-        }
-        return Uni.createFrom().voidItem();
+        return new CycleReport(byProject.size(), tasks, calls, transitions, failed, false, swept);
     }
 
     /**
@@ -483,132 +308,6 @@ public class StatusPoller {
                         }))
                 .collect().asList()
                 .replaceWithVoid();
-    }
-
-    // ------------------------------------------------------------------------------------------------ Mithril
-
-    /** A project name (as events carry it) to its fid; cached, refreshed when a name is not known yet. */
-    private Uni<String> projectFid(String project, Cycle cycle) {
-        if (project.startsWith("proj_")) {
-            return Uni.createFrom().item(project);
-        }
-        String known = projectFids.get(project);
-        if (known != null) {
-            return Uni.createFrom().item(known);
-        }
-        return cycle.call(mithril.projects()).map(list -> {
-            list.forEach(p -> projectFids.put(p.name(), p.fid()));
-            return Optional.ofNullable(projectFids.get(project))
-                    .orElseThrow(() -> new ResourceNotFoundError("Mithril project " + project + " is not visible"));
-        });
-    }
-
-    /**
-     * The project's bids, newest first, page by page only until every task's bid was seen: the terminated bids of
-     * long-finished tasks pile up at the end of the list and are never paged through.
-     */
-    private Uni<List<Bid>> listBids(String projectFid, List<TaskView> tasks, Cycle cycle) {
-        Set<String> wantedFids = new HashSet<>();
-        Set<String> wantedNames = new HashSet<>();
-        for (TaskView t : tasks) {
-            if (t.bidFid() != null) {
-                wantedFids.add(t.bidFid());
-            } else {
-                wantedNames.add(t.bidName());
-            }
-        }
-        Predicate<List<Bid>> allFound = seen -> {
-            Set<String> fids = new HashSet<>();
-            Set<String> names = new HashSet<>();
-            seen.forEach(b -> {
-                fids.add(b.fid());
-                names.add(b.name());
-            });
-            return fids.containsAll(wantedFids) && names.containsAll(wantedNames);
-        };
-        BidQuery query = BidQuery.inProject(projectFid).withSort("created_at", SortDirection.DESC)
-                .withLimit(config.pageSize());
-        return pages(query, q -> cycle.call(mithril.listBidsPage(q)), BidQuery::withNextCursor, allFound);
-    }
-
-    private Uni<List<Instance>> listInstances(String projectFid, List<String> bidFids, Cycle cycle) {
-        if (bidFids.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        int chunk = Math.max(1, config.bidFidsPerInstanceQuery());
-        List<List<String>> chunks = new ArrayList<>();
-        for (int k = 0; k < bidFids.size(); k += chunk) {
-            chunks.add(bidFids.subList(k, Math.min(bidFids.size(), k + chunk)));
-        }
-        // independent queries: a few at once shorten the cycle without flooding Mithril
-        return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUni(fids -> pages(
-                        InstanceQuery.inProject(projectFid).withBidFidIn(fids).withLimit(config.pageSize()),
-                        q -> cycle.call(mithril.listInstancesPage(q)), InstanceQuery::withNextCursor, all -> false))
-                .merge(INSTANCE_QUERY_CONCURRENCY)
-                .collect().asList()
-                .map(lists -> lists.stream().flatMap(List::stream).toList());
-    }
-
-    /**
-     * The status history of the changed bids' instances since {@code since}. Mithril filters the history by project
-     * or by one bid, not by a set of bids, and pages the project's history over all its instances (also those of
-     * long-ended tasks) whatever the time window: so a few changed bids are asked one call each ({@code bid_fid=},
-     * a few at once), many changed bids the project's pages, whichever is fewer calls. The project's page count is
-     * estimated from its last reading and the instances listed this cycle.
-     */
-    private Uni<Map<String, List<InstanceStatusHistory.Event>>> history(String projectFid, List<String> changedBids,
-                                                                        int listedInstances, Instant since,
-                                                                        Cycle cycle) {
-        if (changedBids.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        int pageSize = config.pageSize();
-        int projectPages = Math.max(historyPages.getOrDefault(projectFid, 1),
-                (listedInstances + pageSize - 1) / pageSize);
-        Uni<List<InstanceStatusHistory>> read;
-        if (changedBids.size() < projectPages) {
-            read = Multi.createFrom().iterable(changedBids)
-                    .onItem().transformToUni(bid -> pages(
-                            HistoryQuery.forBid(projectFid, bid).withWindow(since, null).withLimit(pageSize),
-                            q -> cycle.call(mithril.instanceStatusHistoryPage(q)), HistoryQuery::withNextCursor,
-                            all -> false))
-                    .merge(INSTANCE_QUERY_CONCURRENCY)
-                    .collect().asList()
-                    .map(lists -> lists.stream().flatMap(List::stream).toList());
-        } else {
-            AtomicInteger pagesRead = new AtomicInteger();
-            HistoryQuery query = HistoryQuery.forProject(projectFid).withWindow(since, null).withLimit(pageSize);
-            read = pages(query, q -> {
-                pagesRead.incrementAndGet();
-                return cycle.call(mithril.instanceStatusHistoryPage(q));
-            }, HistoryQuery::withNextCursor, all -> false)
-                    .invoke(() -> historyPages.put(projectFid, pagesRead.get()));
-        }
-        return read
-                .map(list -> {
-                    Map<String, List<InstanceStatusHistory.Event>> byInstance = new HashMap<>();
-                    for (InstanceStatusHistory h : list) {
-                        byInstance.put(h.instanceFid(), h.events());
-                    }
-                    return byInstance;
-                });
-    }
-
-    /** Follows {@code next_cursor} page by page, until the last page or {@code enough}; each page is one call. */
-    private static <Q, T> Uni<List<T>> pages(Q query, Function<Q, Uni<Page<T>>> fetch, BiFunction<Q, String, Q> next,
-                                            Predicate<List<T>> enough) {
-        return fetchFrom(query, fetch, next, enough, new ArrayList<>());
-    }
-
-    private static <Q, T> Uni<List<T>> fetchFrom(Q query, Function<Q, Uni<Page<T>>> fetch, BiFunction<Q, String, Q> next,
-                                                Predicate<List<T>> enough, List<T> all) {
-        return fetch.apply(query).chain(page -> {
-            all.addAll(page.data());
-            return page.hasNext() && !enough.test(all)
-                    ? fetchFrom(next.apply(query, page.nextCursor()), fetch, next, enough, all)
-                    : Uni.createFrom().item(all);
-        });
     }
 
     private static String describe(Throwable failure) {
