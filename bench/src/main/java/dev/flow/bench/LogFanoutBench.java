@@ -23,6 +23,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>./mvnw -q -pl dev-stack,shared-model,service-support install -DskipTests &&
  * ./mvnw -q -pl log-streamer package -DskipTests &&
  * ./mvnw -q -pl bench exec:java -Dexec.mainClass=dev.flow.bench.LogFanoutBench -Dexec.args="100 50000 1000 true"</pre>
- * (arguments: viewers, burst lines, steady lines/s, batch frames)
+ * (arguments: viewers, burst lines, steady lines/s, protocol: {@code true} WebSocket with batch frames, {@code false}
+ * WebSocket with one message per frame (the default protocol), {@code sse} Server-Sent Events)
  */
 public final class LogFanoutBench {
 
@@ -58,13 +61,30 @@ public final class LogFanoutBench {
         int viewers = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int burst = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
-        boolean batch = args.length <= 3 || Boolean.parseBoolean(args[3]);
+        // true: WebSocket, batch frames; false: WebSocket, one message per frame (the default); sse: Server-Sent Events
+        String protocol = args.length > 3 ? args[3] : "true";
         Path state = Files.createTempDirectory("flow-logbench-");
         DevJwt jwt = DevJwt.generate();
         Path publicKey = Files.writeString(state.resolve("jwt-public.pem"), jwt.publicKeyPem());
+        QuarkusAppProcess.Builder service = QuarkusAppProcess.builder("log-streamer",
+                QuarkusAppProcess.jarOf("log-streamer"));
+        boolean localJvm = Boolean.getBoolean("bench.local-jvm");
+        if (!localJvm) {
+            // as deployed (the image's run-java defaults: full tiered JIT, ParallelGC), with a fixed 1 GB heap, as
+            // LedgerIngestBench; -Dbench.local-jvm=true keeps the local runner's C1-only JIT and SerialGC
+            service.maxHeap("1g").jvmOptions("-XX:+UseParallelGC");
+        }
+        String bufferLines = System.getProperty("bench.buffer-lines");
+        if (bufferLines != null) {
+            // a diagnosis: with a buffer longer than the burst no viewer overflows into its own catch-up from Kafka
+            service.env("FLOW_LOGS_VIEWER_BUFFER_LINES", bufferLines);
+            System.out.printf("flow.logs.viewer.buffer-lines=%s%n", bufferLines);
+        }
+        System.out.printf("log streamer JVM: %s%n", localJvm
+                ? "local runner (-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)"
+                : "deployed (-Xmx1g -XX:+UseParallelGC, full JIT)");
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().partitions(3).start();
-             QuarkusAppProcess streamer = QuarkusAppProcess.builder("log-streamer",
-                             QuarkusAppProcess.jarOf("log-streamer"))
+             QuarkusAppProcess streamer = service
                      .port(0).logFile(state.resolve("log-streamer.log"))
                      .env("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
                      .env("MITHRIL_API_URL", "http://127.0.0.1:9") // never called by the log streamer
@@ -73,14 +93,20 @@ public final class LogFanoutBench {
                      .env("MP_JWT_VERIFY_ISSUER", DevJwt.ISSUER)
                      .start()) {
             run(kafka.bootstrapServers(), URI.create(streamer.baseUrl()), jwt.token("bench", List.of("flow-dev")),
-                    viewers, burst, rate, batch);
+                    viewers, burst, rate, protocol, List.of(streamer.processHandle(), kafka.processHandle(),
+                            ProcessHandle.current()));
+        } catch (Exception e) {
+            // a failed run must end: its receivers' threads would keep the JVM (and the build slot) alive
+            e.printStackTrace();
+            System.out.println("log-streamer's log: " + state.resolve("log-streamer.log"));
+            System.exit(1);
         }
         System.out.println("log-streamer's log: " + state.resolve("log-streamer.log"));
         System.exit(0);
     }
 
     private static void run(String bootstrap, URI base, String token, int viewerCount, int burst, int rate,
-                            boolean batch) throws Exception {
+                            String protocol, List<ProcessHandle> processes) throws Exception {
         String taskId = "task-bench" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         int total = burst + rate * 10;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
@@ -91,16 +117,34 @@ public final class LogFanoutBench {
                     "flow-dev", null, TaskStatus.RUNNING, TransitionReason.ALLOCATED, now, now, List.of(), null, 1,
                     null, null, null, 0, null), "/flow/bench", UUID.randomUUID().toString())).get();
 
+            // the viewers are refused (404) until the log streamer has read the task's status: wait for it
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpRequest visible = HttpRequest.newBuilder(base.resolve("/v1/tasks/" + taskId + "/logs?tail=1"))
+                    .header("Authorization", "Bearer " + token).build();
+            await(() -> {
+                try {
+                    return http.send(visible, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (java.io.IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }, Duration.ofSeconds(60), () -> "the log streamer does not know the task");
+
             // receivers: the raw consumer, then the viewers (a warm-up line proves every one follows)
             Receiver raw = new Receiver(total);
             Thread rawThread = Thread.ofPlatform().name("raw-consumer").start(() -> consume(bootstrap, taskId, raw,
                     total));
-            HttpClient http = HttpClient.newHttpClient();
             List<Receiver> viewers = new ArrayList<>();
             for (int i = 0; i < viewerCount; i++) {
                 Receiver viewer = new Receiver(total);
                 viewers.add(viewer);
-                connect(http, base, taskId, token, viewer, batch);
+                if ("sse".equals(protocol)) {
+                    stream(http, base, taskId, token, viewer);
+                } else {
+                    connect(http, base, taskId, token, viewer, Boolean.parseBoolean(protocol));
+                }
             }
             await(() -> raw.ready && viewers.stream().allMatch(v -> v.ready), Duration.ofSeconds(60),
                     () -> "viewers not following: " + viewers.stream().filter(v -> !v.ready).count());
@@ -120,6 +164,7 @@ public final class LogFanoutBench {
             }
 
             // phase 1: burst
+            long[] cpuBefore = cpuNanos(processes);
             long start = System.nanoTime();
             for (int seq = 0; seq < burst; seq++) {
                 producer.send(record(taskId, seq, System.nanoTime()));
@@ -128,6 +173,8 @@ public final class LogFanoutBench {
             long produced = System.nanoTime() - start;
             await(() -> raw.count >= burst && viewers.stream().allMatch(v -> v.count >= burst),
                     Duration.ofMinutes(5), () -> "burst not delivered");
+            long burstWall = System.nanoTime() - start;
+            long[] cpuAfter = cpuNanos(processes);
             double rawRate = burst / seconds(raw.lastAt - start);
             double[] viewerRates = viewers.stream().mapToDouble(v -> burst / seconds(v.lastAt - start)).sorted()
                     .toArray();
@@ -155,8 +202,9 @@ public final class LogFanoutBench {
             long lost = viewers.stream().mapToLong(v -> v.lost).sum() + raw.lost;
             long gaps = viewers.stream().mapToLong(v -> v.gaps).sum();
 
-            System.out.printf("%nLogFanoutBench: %d viewers of one task (batch=%s), burst %d lines (produced in %.2f s), "
-                    + "then %d lines/s for 10 s%n", viewerCount, batch, burst, seconds(produced), rate);
+            System.out.printf("%nLogFanoutBench: %d viewers of one task (%s), burst %d lines (produced in %.2f s), "
+                    + "then %d lines/s for 10 s%n", viewerCount, "sse".equals(protocol) ? "Server-Sent Events"
+                    : "WebSocket, batch=" + protocol, burst, seconds(produced), rate);
             System.out.printf("| receiver | lines/s (burst) | p50 delay | p99 delay | max delay |%n|---|---|---|---|---|%n");
             System.out.printf("| raw Kafka consumer | %,.0f | %.1f ms | %.1f ms | %.1f ms |%n", rawRate,
                     ms(pct(rawDelays, 50)), ms(pct(rawDelays, 99)), ms(rawDelays[rawDelays.length - 1]));
@@ -166,6 +214,11 @@ public final class LogFanoutBench {
             System.out.printf("slowest viewer / raw consumer: %.2f×; all viewers together: %,.0f lines/s; "
                     + "lost or repeated lines: %d; gap markers: %d%n", viewerRates[0] / rawRate,
                     Arrays.stream(viewerRates).sum(), lost, gaps);
+            // where the machine's CPU went during the burst: the viewers' clients share it with the service
+            System.out.printf("CPU during the burst (%.1f s of wall time, %d cores): log streamer %.1f s, broker %.1f s, "
+                    + "this JVM (producer, raw consumer, %d viewer clients) %.1f s%n", seconds(burstWall),
+                    Runtime.getRuntime().availableProcessors(), seconds(cpuAfter[0] - cpuBefore[0]),
+                    seconds(cpuAfter[1] - cpuBefore[1]), viewerCount, seconds(cpuAfter[2] - cpuBefore[2]));
         }
     }
 
@@ -236,6 +289,30 @@ public final class LogFanoutBench {
         }).get(30, TimeUnit.SECONDS);
     }
 
+    /** A Server-Sent Events viewer: the JDK client reading the stream line by line on a virtual thread. */
+    private static void stream(HttpClient http, URI base, String taskId, String token, Receiver receiver) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/tasks/" + taskId + "/logs?tail=0&follow=true"))
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + token).build();
+        Thread.ofVirtual().name("sse-viewer").start(() -> {
+            try {
+                receiver.ready = true; // the warm-up line proves the stream follows
+                HttpResponse<java.util.stream.Stream<String>> response = http.send(request,
+                        HttpResponse.BodyHandlers.ofLines());
+                response.body().forEach(line -> {
+                    if (line.startsWith("event:") && line.contains("gap")) {
+                        receiver.gaps++;
+                    } else if (line.startsWith("data:") && line.contains("\"type\":\"line\"")) {
+                        receiver.line(number(line, "\"seq\":"), number(line, "\"text\":\"t="));
+                    }
+                });
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // the log streamer stops at the end of the run
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     private static void consume(String bootstrap, String taskId, Receiver receiver, int total) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -288,6 +365,11 @@ public final class LogFanoutBench {
             }
             Thread.sleep(20); // a benchmark polling for completion; no assertion depends on timing
         }
+    }
+
+    private static long[] cpuNanos(List<ProcessHandle> processes) {
+        return processes.stream().mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+                .toArray();
     }
 
     private static long pct(long[] sorted, int percentile) {

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class JdkSocketClient implements AutoCloseable {
 
     final List<JsonObject> messages = new CopyOnWriteArrayList<>();
+    /** Text frames received (with batch=true one frame carries several messages). */
+    final java.util.concurrent.atomic.AtomicInteger frames = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicBoolean closed = new AtomicBoolean();
     /** The close code the server sent, -1 until it closed. */
     final java.util.concurrent.atomic.AtomicInteger closeCode = new java.util.concurrent.atomic.AtomicInteger(-1);
@@ -50,6 +52,7 @@ final class JdkSocketClient implements AutoCloseable {
                                 messages.add(new JsonObject(text));
                             }
                             partial.setLength(0);
+                            frames.incrementAndGet();
                         }
                         return null;
                     }

@@ -109,6 +109,65 @@ class LogFanoutTest {
         await().atMost(WAIT).until(() -> views.openViews() == 0);
     }
 
+    /**
+     * The default protocol, as wscat or any generic client uses it: many viewers of one task (WebSocket without
+     * {@code batch}, and Server-Sent Events) get a burst written as whole batches, yet each line arrives once, in
+     * order, as its own JSON message (one text frame, one event).
+     */
+    @Test
+    void genericClientsGetEveryLineOfABurstOnceInOrderOneMessageEach() throws Exception {
+        String taskId = newTaskId();
+        String path = "/v1/tasks/" + taskId + "/logs";
+        publish(kafka, status(taskId, PROJECT, null, TaskStatus.RUNNING, List.of()));
+        publishLines(taskId, 0, 0, 1, 0);
+        await().atMost(WAIT).untilAsserted(() -> given().auth().oauth2(alice).get(path + "?tail=1")
+                .then().statusCode(200).body(containsString("line-0")));
+
+        int total = 3000;
+        List<JdkSocketClient> sockets = new ArrayList<>();
+        List<LogEventStreamClient> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                sockets.add(JdkSocketClient.connect(base, path + "?tail=1", alice, true));
+            }
+            for (int i = 0; i < 3; i++) {
+                streams.add(LogEventStreamClient.open(base, path + "?tail=1", alice, null));
+            }
+            // every viewer has its tail (line-0) and follows live before the burst starts
+            for (JdkSocketClient socket : sockets) {
+                await().atMost(WAIT).until(() -> socket.lines().size() == 1);
+            }
+            for (LogEventStreamClient stream : streams) {
+                await().atMost(WAIT).until(() -> stream.events.size() == 1);
+            }
+            await().atMost(WAIT).until(() -> hub.subscriptions() >= sockets.size() + streams.size());
+
+            publishLines(taskId, 0, 1, total - 1, 100);
+
+            List<Long> expected = LongStream.range(0, total).boxed().toList();
+            for (JdkSocketClient socket : sockets) {
+                await().atMost(WAIT).until(() -> last(socket).getLong("seq") == total - 1);
+                assertThat(socket.lines()).extracting(m -> m.getLong("seq")).containsExactlyElementsOf(expected);
+                // one JSON object per text frame: the batching is in the writes, never in the protocol
+                assertThat(socket.frames.get()).isEqualTo(socket.messages.size());
+                assertThat(socket.messages).allSatisfy(m -> assertThat(m.getString("type")).isIn("line", "gap"));
+            }
+            for (LogEventStreamClient stream : streams) {
+                await().atMost(WAIT).until(() -> stream.events.size() >= total
+                        && stream.events.getLast().data().getLong("seq", -1L) == total - 1);
+                List<LogEventStreamClient.Event> lines = stream.events.stream()
+                        .filter(e -> "line".equals(e.data().getString("type"))).toList();
+                assertThat(lines).extracting(e -> e.data().getLong("seq")).containsExactlyElementsOf(expected);
+                // each event is one line whose id is that line's token
+                assertThat(lines).allSatisfy(e -> assertThat(e.id()).isEqualTo(e.data().getString("token")));
+            }
+        } finally {
+            sockets.forEach(JdkSocketClient::close);
+            streams.forEach(LogEventStreamClient::close);
+        }
+        await().atMost(WAIT).until(() -> views.openViews() == 0);
+    }
+
     @Test
     void aSlowViewerGetsAGapMarkerAndNeverDelaysAFastOne() throws Exception {
         String taskId = newTaskId();

@@ -112,9 +112,12 @@ public interface LogsConfig {
          * Live lines buffered per viewer (a following WebSocket or SSE stream) while it cannot take them. When a
          * viewer falls this far behind, its buffer is dropped, it gets a {@code gap} message, and it catches up
          * from Kafka at its own pace (so a slow viewer never holds more than this in memory, nor slows anyone).
-         * The lines are shared by all viewers of a task (the buffer holds references), so this is cheap.
+         * The lines are shared by all viewers of a task (the buffer holds references, grown only as needed), so
+         * this is cheap: 40,000 lets 100 viewers that take lines at half the rate they arrive ride out a
+         * 20,000-line burst on the shared live feed; below that, each of them overflowed into its own catch-up
+         * from Kafka (its own consumer, its own decoding), which cost the service 3× the CPU (bench/results-logs.md).
          */
-        @WithDefault("10000")
+        @WithDefault("40000")
         int bufferLines();
 
         /**

@@ -27,13 +27,14 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -41,6 +42,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one live consumption of {@code flow.task.logs} per replica: a consumer without a group, assigned to every
@@ -312,13 +315,18 @@ public class LiveLogHub {
             List<ConsumerRecord<String, byte[]>> batch = records.records(tp);
             // under the lock: a subscriber sees either "before my start" (reads it from Kafka) or "delivered"
             synchronized (this) {
+                // a task's lines of this poll reach each of its viewers together: one wake-up per viewer per poll,
+                // so the view writes them as one batch instead of waking (and flushing) for every line
+                Map<String, List<ViewMessage.Line>> lines = new HashMap<>();
                 for (ConsumerRecord<String, byte[]> record : batch) {
-                    Set<Subscription> subscribers = record.key() == null ? null : byTask.get(record.key());
-                    if (subscribers != null && !subscribers.isEmpty()) {
-                        line(record).ifPresent(line -> subscribers.forEach(s -> s.offer(line)));
+                    if (record.key() != null && byTask.containsKey(record.key())) {
+                        line(record).ifPresent(line -> lines.computeIfAbsent(record.key(), k -> new ArrayList<>())
+                                .add(line));
                     }
                     positions[tp.partition()] = record.offset() + 1;
                 }
+                lines.forEach((taskId, taskLines) -> byTask.getOrDefault(taskId, Set.of())
+                        .forEach(subscription -> subscription.offer(taskLines)));
             }
         }
     }
@@ -335,17 +343,21 @@ public class LiveLogHub {
     public final class Subscription implements AutoCloseable {
         private final String taskId;
         private final long start;
-        private final ArrayBlockingQueue<ViewMessage.Line> buffer;
-        private volatile boolean overflowed;
-        private final AtomicInteger dropped = new AtomicInteger();
+        private final int capacity;
         private final long byteBudget;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition notEmpty = lock.newCondition();
+        /** Guarded by {@code lock}, as {@link #bytes}. */
+        private final ArrayDeque<ViewMessage.Line> buffer = new ArrayDeque<>();
         /** Bytes of line text in the buffer. */
-        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        private long bytes;
+        private volatile boolean overflowed;
+        private volatile int dropped;
 
         private Subscription(String taskId, long start, int capacity, long byteBudget) {
             this.taskId = taskId;
             this.start = start;
-            this.buffer = new ArrayBlockingQueue<>(capacity);
+            this.capacity = capacity;
             this.byteBudget = byteBudget;
         }
 
@@ -361,44 +373,65 @@ public class LiveLogHub {
 
         /** How many buffered lines were dropped when the buffer overflowed. */
         public int dropped() {
-            return dropped.get();
+            return dropped;
         }
 
         /** Up to {@code max} buffered lines (in offset order), waiting up to {@code timeout} for the first. */
         public List<ViewMessage.Line> take(int max, Duration timeout) throws InterruptedException {
             List<ViewMessage.Line> lines = new ArrayList<>();
-            ViewMessage.Line first = buffer.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (first != null) {
-                lines.add(first);
-                buffer.drainTo(lines, max - 1);
+            lock.lock();
+            try {
+                long wait = timeout.toNanos();
+                while (buffer.isEmpty() && wait > 0 && !overflowed) {
+                    wait = notEmpty.awaitNanos(wait);
+                }
+                while (lines.size() < max && !buffer.isEmpty()) {
+                    ViewMessage.Line line = buffer.poll();
+                    bytes -= line.entry().textBytes();
+                    lines.add(line);
+                }
+            } finally {
+                lock.unlock();
             }
-            long taken = 0;
-            for (ViewMessage.Line line : lines) {
-                taken += line.entry().textBytes();
-            }
-            bytes.addAndGet(-taken);
             return lines;
         }
 
-        /** Called by the hub's thread only. */
-        private void offer(ViewMessage.Line line) {
+        /** Called by the hub's thread only: all of the lines, or (over either limit) none and the buffer dropped. */
+        private void offer(List<ViewMessage.Line> lines) {
             if (overflowed) {
                 return;
             }
-            long size = line.entry().textBytes();
-            if (bytes.get() + size > byteBudget || !buffer.offer(line)) {
-                dropped.set(buffer.size() + 1);
-                overflowed = true;
-                buffer.clear();
-                return;
+            long size = 0;
+            for (ViewMessage.Line line : lines) {
+                size += line.entry().textBytes();
             }
-            bytes.addAndGet(size);
+            lock.lock();
+            try {
+                if (buffer.size() + lines.size() > capacity || bytes + size > byteBudget) {
+                    dropped = buffer.size() + lines.size();
+                    overflowed = true;
+                    buffer.clear();
+                    bytes = 0;
+                } else {
+                    buffer.addAll(lines);
+                    bytes += size;
+                }
+                notEmpty.signal();
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override
         public void close() {
             unsubscribe(this);
-            buffer.clear();
+            lock.lock();
+            try {
+                buffer.clear();
+                bytes = 0;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 }
