@@ -54,6 +54,23 @@ public final class QuarkusAppProcess implements AutoCloseable {
         return repoRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
+    /**
+     * The JVM settings a deployed service runs with, besides its heap cap (k8s/configmap.yaml and docker-compose.yml
+     * give these as {@code GC_CONTAINER_OPTIONS} and {@code JDK_JAVA_OPTIONS}; flow-cli's DeploymentFilesTest keeps
+     * them equal). A control plane's services hold little live data: the serial collector (what the JVM picks by
+     * itself for a container of under two CPUs or 1792 MiB), a heap that starts at 16 MiB and gives memory back
+     * after a collection, and half-size thread stacks keep an idle service small. bench's StackFootprint measures
+     * them.
+     */
+    public static final List<String> DEPLOYED_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k");
+
+    /**
+     * Environment of a deployed service's JVM: glibc keeps at most two malloc arenas instead of eight per core,
+     * which with the JVM's many threads is memory held and never used.
+     */
+    public static final Map<String, String> DEPLOYED_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+
     public static Builder builder(String name, Path jar) {
         return new Builder(name, jar);
     }
@@ -120,8 +137,10 @@ public final class QuarkusAppProcess implements AutoCloseable {
         private String maxHeap = "384m";
         private Path logFile;
         private Duration startTimeout = Duration.ofSeconds(120);
-        /** The local runner's: quick to start and small on a shared laptop, not what a deployment runs. */
-        private List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        private Path sharedArchive;
+        /** The local runner's: the deployed settings with the C1 compiler only (quicker to start, smaller). */
+        private List<String> jvmOptions = java.util.stream.Stream.concat(DEPLOYED_JVM_OPTIONS.stream(),
+                java.util.stream.Stream.of("-XX:TieredStopAtLevel=1")).toList();
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
 
@@ -163,11 +182,22 @@ public final class QuarkusAppProcess implements AutoCloseable {
         }
 
         /**
-         * JVM options besides the heap, replacing the local runner's {@code -XX:+UseSerialGC
-         * -XX:TieredStopAtLevel=1}; e.g. a benchmark passes a deployment's settings (full JIT, its collector).
+         * JVM options besides the heap cap, replacing the local runner's ({@link #DEPLOYED_JVM_OPTIONS} and
+         * {@code -XX:TieredStopAtLevel=1}); e.g. a benchmark passes the deployment's (full JIT).
          */
         public Builder jvmOptions(String... options) {
             this.jvmOptions = List.of(options);
+            return this;
+        }
+
+        /**
+         * A class data sharing archive of this application's classes (JDK 19+ {@code -XX:+AutoCreateSharedArchive}):
+         * written when the application exits, mapped at its next start, which then loads its classes faster; the
+         * JVM rewrites it when the jar changed. For a state directory that outlives the run (the local run), not
+         * for tests' temporary ones. A replica gets none (two JVMs must not write one file).
+         */
+        public Builder sharedArchive(Path archive) {
+            this.sharedArchive = archive;
             return this;
         }
 
@@ -241,6 +271,11 @@ public final class QuarkusAppProcess implements AutoCloseable {
                 List<String> command = new ArrayList<>(List.of(LocalProcesses.javaExecutable(),
                         "-Xmx" + maxHeap));
                 command.addAll(jvmOptions);
+                if (sharedArchive != null) {
+                    Files.createDirectories(sharedArchive.toAbsolutePath().getParent());
+                    command.addAll(List.of("-XX:+AutoCreateSharedArchive",
+                            "-XX:SharedArchiveFile=" + sharedArchive.toAbsolutePath()));
+                }
                 command.addAll(List.of("-Dquarkus.http.port=" + httpPort,
                         "-Dquarkus.http.host=127.0.0.1",
                         "-D" + exitOnEofProperty + "=true"));
@@ -252,6 +287,7 @@ public final class QuarkusAppProcess implements AutoCloseable {
                         .redirectErrorStream(true)
                         .redirectOutput(logPath.toFile())
                         .redirectInput(ProcessBuilder.Redirect.PIPE);
+                builder.environment().putAll(DEPLOYED_ENVIRONMENT);
                 builder.environment().putAll(environment);
                 QuarkusAppProcess app = new QuarkusAppProcess(name, builder.start(), httpPort, logPath, logFile == null);
                 try {
