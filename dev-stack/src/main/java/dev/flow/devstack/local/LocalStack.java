@@ -34,15 +34,19 @@ import dev.flow.devstack.QuarkusAppProcess;
  */
 public final class LocalStack implements AutoCloseable {
 
-    /** A service of the platform and where it listens by default. */
-    public record Service(String name, int defaultPort, boolean usesDatabase) {
+    /**
+     * A service of the platform, where it listens by default, and the service it starts after ({@code null}: none):
+     * the log-streamer reads the compacted {@code flow.task.state}, which the poller creates; started first, its
+     * consumer would have the broker auto-create that topic uncompacted.
+     */
+    public record Service(String name, int defaultPort, boolean usesDatabase, String startsAfter) {
     }
 
     public static final List<Service> SERVICES = List.of(
-            new Service("submitter-service", 8081, true),
-            new Service("status-poller", 8082, false),
-            new Service("log-streamer", 8083, false),
-            new Service("cost-accountant", 8084, true));
+            new Service("submitter-service", 8081, true, null),
+            new Service("status-poller", 8082, false, null),
+            new Service("log-streamer", 8083, false, "status-poller"),
+            new Service("cost-accountant", 8084, true, null));
 
     /** How to start the stack. */
     public record Settings(Path stateDir, boolean fixedPorts, Map<String, String> env, PrintStream out,
@@ -161,8 +165,8 @@ public final class LocalStack implements AutoCloseable {
                 Duration.ofHours(12));
         writePrivate(settings.stateDir().resolve("operator-token"), operatorToken + "\n");
 
-        // the services need only the infrastructure, not each other: they start together too (on two cores a
-        // service's start waits on the broker and the database as much as on the CPU)
+        // the services need the infrastructure, and hardly each other: they start together too (on two cores a
+        // service's start waits on the broker and the database as much as on the CPU), each after its startsAfter
         Set<String> leftOut = servicesLeftOut();
         Map<String, CompletableFuture<QuarkusAppProcess>> starts = new LinkedHashMap<>();
         long servicesStart = System.nanoTime();
@@ -207,12 +211,14 @@ public final class LocalStack implements AutoCloseable {
                 out.printf("  -  %-18s not built (%s missing), skipped%n", service.name(), jar);
                 continue;
             }
-            starts.put(service.name(), inParallel(() -> {
+            CompletableFuture<?> after = service.startsAfter() == null ? null : starts.get(service.startsAfter());
+            java.util.function.Supplier<CompletableFuture<QuarkusAppProcess>> start = () -> inParallel(() -> {
                 QuarkusAppProcess process = track(app.start());
                 serviceBuilders.put(service.name(), app.port(process.port()));
                 ready(service.name(), process.baseUrl(), servicesStart);
                 return process;
-            }));
+            });
+            starts.put(service.name(), after == null ? start.get() : after.thenCompose(ready -> start.get()));
         }
         settle(starts.values());
         starts.forEach((name, start) -> services.put(name, join(start)));
