@@ -263,7 +263,22 @@ public final class QuarkusAppProcess implements AutoCloseable {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is missing: build it first (./mvnw install -DskipTests)");
             }
-            int httpPort = port == 0 ? LocalProcesses.freePort() : port;
+            // a free port found now may be taken by the time the application binds it, seconds later (another
+            // process, an outgoing connection's ephemeral port): with a port of our choosing, choose again
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startOn(port == 0 ? LocalProcesses.freePort() : port);
+                } catch (PortTakenException e) {
+                    if (port != 0 || attempt == 3) {
+                        throw e;
+                    }
+                    LOG.warnf("%s: %s; starting it again on another port", name, e.getMessage().lines().findFirst()
+                            .orElse(""));
+                }
+            }
+        }
+
+        private QuarkusAppProcess startOn(int httpPort) {
             try {
                 Path logPath = logFile != null ? logFile
                         : Files.createTempFile("flow-" + name + "-", ".log");
@@ -310,8 +325,11 @@ public final class QuarkusAppProcess implements AutoCloseable {
             int lastStatus = -1;
             while (System.nanoTime() < deadline) {
                 if (!app.process.isAlive()) {
-                    throw new IllegalStateException(name + " exited with code " + app.process.exitValue()
-                            + " while starting:\n" + LocalProcesses.tail(app.log, 60));
+                    String tail = LocalProcesses.tail(app.log, 60);
+                    String message = name + " exited with code " + app.process.exitValue() + " while starting:\n"
+                            + tail;
+                    throw tail.contains("Port " + app.port() + " seems to be in use") ? new PortTakenException(message)
+                            : new IllegalStateException(message);
                 }
                 try {
                     lastStatus = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
@@ -329,6 +347,13 @@ public final class QuarkusAppProcess implements AutoCloseable {
             }
             throw new IllegalStateException(name + " was not ready within " + startTimeout + " (last readiness status "
                     + lastStatus + "):\n" + LocalProcesses.tail(app.log, 60));
+        }
+    }
+
+    /** The application could not bind its HTTP port: something else had it. */
+    static final class PortTakenException extends IllegalStateException {
+        PortTakenException(String message) {
+            super(message);
         }
     }
 }
