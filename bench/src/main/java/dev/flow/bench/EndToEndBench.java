@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,23 +11,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flow.devstack.local.LocalStack;
-import dev.flow.model.event.TaskStatusChanged;
-import dev.flow.model.event.Topics;
-import dev.flow.service.messaging.CloudEventRecords;
-import dev.flow.model.status.TaskStatus;
-import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * N tasks submitted together through the whole local stack (real broker, database, emulator, four services in their
@@ -48,12 +37,8 @@ public final class EndToEndBench {
         int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Path state = Files.createTempDirectory("flow-bench-");
         Map<String, String> services = Map.of("flow.poller.interval", "1s");
-        // room for every task at once in the cheapest region, as a real 200-task burst would need
-        // (and as many workload processes: beyond its cap the emulator refuses a workload like a docker error, 125)
-        Map<String, String> emulator = Map.of("emulator.market.capacity-per-region", Integer.toString(tasks + 16),
-                "emulator.workload.max-processes", Integer.toString(tasks + 16),
-                "emulator.market.volatility-bps", "0");
-        try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests(state, services, emulator));
+        try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests(state, services,
+                TaskBurst.emulatorSettings(tasks)));
              KafkaCompanion companion = new KafkaCompanion(stack.kafkaBootstrapServers())) {
             run(stack, companion, tasks);
         }
@@ -62,94 +47,43 @@ public final class EndToEndBench {
     }
 
     private static void run(LocalStack stack, KafkaCompanion companion, int tasks) throws Exception {
-        String submitter = stack.service("submitter-service").orElseThrow().baseUrl();
         String poller = stack.service("status-poller").orElseThrow().baseUrl();
-        Map<String, Long> submittedAt = new ConcurrentHashMap<>();
-        Map<String, Long> completedAt = new ConcurrentHashMap<>();
-        Map<String, TaskStatus> ended = new ConcurrentHashMap<>();
-        ConsumerTask<String, byte[]> status = companion.consume(Serdes.String(), Serdes.ByteArray())
-                .withOffsetReset(OffsetResetStrategy.EARLIEST).withGroupId("bench-" + System.nanoTime())
-                .withAutoCommit()
-                .fromTopics(Topics.TASK_STATUS);
-
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long callsBefore = pollerCalls(stack);
         double cyclesBefore = metric(http, poller, stack.operatorToken(), "flow_poller_cycles_total");
         long start = System.nanoTime();
-        List<CompletableFuture<Void>> submits = new ArrayList<>();
-        for (int i = 0; i < tasks; i++) {
-            String body = "{\"name\":\"bench-" + i + "\",\"command\":\"echo task " + i + "; sleep 2\","
-                    + "\"instance_type\":\"a100\"}";
-            long t0 = System.currentTimeMillis();
-            submits.add(http.sendAsync(HttpRequest.newBuilder(URI.create(submitter + "/v1/tasks"))
-                            .header("Authorization", "Bearer " + stack.devToken())
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).thenAccept(response -> {
-                if (response.statusCode() != 201) {
-                    throw new IllegalStateException("submit answered " + response.statusCode() + ": "
-                            + response.body());
+        try (TaskBurst burst = new TaskBurst(stack, companion, http)) {
+            burst.submit(tasks);
+            long submitMs = (System.nanoTime() - start) / 1_000_000;
+            burst.awaitEnd(Duration.ofMinutes(10));
+            long totalMs = (System.nanoTime() - start) / 1_000_000;
+            double cycles = metric(http, poller, stack.operatorToken(), "flow_poller_cycles_total") - cyclesBefore;
+            long calls = pollerCalls(stack) - callsBefore;
+
+            List<Long> latencies = new ArrayList<>();
+            burst.submittedAt.forEach((task, t0) -> {
+                Long t1 = burst.completedAt.get(task);
+                if (t1 != null) {
+                    latencies.add(t1 - t0);
                 }
-                try {
-                    submittedAt.put(JSON.readTree(response.body()).path("task_id").asText(), t0);
-                } catch (java.io.IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-        }
-        CompletableFuture.allOf(submits.toArray(CompletableFuture[]::new)).join();
-        long submitMs = (System.nanoTime() - start) / 1_000_000;
-
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        int seen = 0;
-        while (!ended.keySet().containsAll(submittedAt.keySet()) && System.nanoTime() < deadline) {
-            List<ConsumerRecord<String, byte[]>> records = status.getRecords();
-            for (; seen < records.size(); seen++) {
-                onStatus(records.get(seen), completedAt, ended);
+            });
+            Collections.sort(latencies);
+            System.out.printf("%n== EndToEndBench: %d tasks (echo; sleep 2) on one a100 each ==%n", tasks);
+            System.out.printf("submitted in                     %8d ms (%.1f tasks/s)%n", submitMs,
+                    tasks * 1000.0 / Math.max(1, submitMs));
+            System.out.printf("ended                            %8d of %d in %d ms: %s%n", burst.ended.size(), tasks,
+                    totalMs, burst.ended.values().stream().collect(java.util.stream.Collectors.groupingBy(s -> s,
+                            java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+            if (!latencies.isEmpty()) {
+                System.out.printf("submit -> completed  p50 %6d ms   p95 %6d ms   max %6d ms%n",
+                        pct(latencies, 50), pct(latencies, 95), latencies.get(latencies.size() - 1));
             }
-            Thread.sleep(100); // a benchmark waiting for its work to finish; no assertion depends on it
+            System.out.printf("poll cycles                      %8.0f%n", cycles);
+            System.out.printf("Mithril calls by the poller      %8d (%.1f per cycle)%n", calls,
+                    calls / Math.max(1, cycles));
+            System.out.printf("one GET per task would be        %8d per cycle with %d tasks active (%.0fx more)%n",
+                    tasks, tasks, tasks / Math.max(0.001, calls / Math.max(1, cycles)));
         }
-        long totalMs = (System.nanoTime() - start) / 1_000_000;
-        double cycles = metric(http, poller, stack.operatorToken(), "flow_poller_cycles_total") - cyclesBefore;
-        long calls = pollerCalls(stack) - callsBefore;
-        status.stop();
-
-        List<Long> latencies = new ArrayList<>();
-        submittedAt.forEach((task, t0) -> {
-            Long t1 = completedAt.get(task);
-            if (t1 != null) {
-                latencies.add(t1 - t0);
-            }
-        });
-        Collections.sort(latencies);
-        System.out.printf("%n== EndToEndBench: %d tasks (echo; sleep 2) on one a100 each ==%n", tasks);
-        System.out.printf("submitted in                     %8d ms (%.1f tasks/s)%n", submitMs,
-                tasks * 1000.0 / Math.max(1, submitMs));
-        System.out.printf("ended                            %8d of %d in %d ms: %s%n", ended.size(), tasks, totalMs,
-                ended.values().stream().collect(java.util.stream.Collectors.groupingBy(s -> s,
-                        java.util.TreeMap::new, java.util.stream.Collectors.counting())));
-        if (!latencies.isEmpty()) {
-            System.out.printf("submit -> completed  p50 %6d ms   p95 %6d ms   max %6d ms%n",
-                    pct(latencies, 50), pct(latencies, 95), latencies.get(latencies.size() - 1));
-        }
-        System.out.printf("poll cycles                      %8.0f%n", cycles);
-        System.out.printf("Mithril calls by the poller      %8d (%.1f per cycle)%n", calls, calls / Math.max(1, cycles));
-        System.out.printf("one GET per task would be        %8d per cycle with %d tasks active (%.0fx more)%n",
-                tasks, tasks, tasks / Math.max(0.001, calls / Math.max(1, cycles)));
-    }
-
-    private static void onStatus(ConsumerRecord<String, byte[]> record, Map<String, Long> completedAt,
-                                 Map<String, TaskStatus> ended) {
-        CloudEventRecords.fromRecord(record)
-                .filter(TaskStatusChanged.class::isInstance).map(TaskStatusChanged.class::cast)
-                .filter(change -> change.to().isTerminal())
-                .ifPresent(change -> {
-                    ended.putIfAbsent(change.taskId(), change.to());
-                    if (change.to() == TaskStatus.COMPLETED) {
-                        // the record's timestamp: when the poller published the completion
-                        completedAt.putIfAbsent(change.taskId(), record.timestamp());
-                    }
-                });
     }
 
     /** GET calls the poller's kind of reader makes: bids, instances, history, availability (the emulator counts). */

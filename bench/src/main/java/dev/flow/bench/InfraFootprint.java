@@ -1,11 +1,5 @@
 package dev.flow.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
-
 import dev.flow.devstack.EmbeddedKafkaBroker;
 import dev.flow.devstack.EmbeddedPostgresServer;
 
@@ -33,34 +27,11 @@ public final class InfraFootprint {
                     long pgMs = (System.nanoTime() - t1) / 1_000_000;
                     Thread.sleep(2000); // let both settle after start before reading memory
                     System.out.printf("%-6d %14d %14d %16.0f %16.0f%n", round, kafkaMs, pgMs,
-                            rssMiB(List.of(kafka.processHandle().pid())),
-                            rssMiB(treeOf(postgres.serverPid())));
+                            ProcessMemory.rssMiB(kafka.processHandle().pid()),
+                            ProcessMemory.rssMiB(ProcessMemory.treeOf(postgres.serverPid())));
                 }
             }
         }
         System.exit(0);
-    }
-
-    private static List<Long> treeOf(long pid) {
-        return ProcessHandle.of(pid)
-                .map(root -> Stream.concat(Stream.of(root), root.descendants()).map(ProcessHandle::pid).toList())
-                .orElse(List.of(pid));
-    }
-
-    /** Sum of VmRSS over the processes, from /proc (Linux). */
-    private static double rssMiB(List<Long> pids) throws IOException {
-        long kib = 0;
-        for (long pid : pids) {
-            Path status = Path.of("/proc", Long.toString(pid), "status");
-            if (!Files.exists(status)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmRSS:")) {
-                    kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        }
-        return kib / 1024.0;
     }
 }

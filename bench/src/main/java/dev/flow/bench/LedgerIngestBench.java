@@ -43,7 +43,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>Raw baseline in the same server: N rows of the same shape as {@code consumed_event} by JDBC batched INSERTs
  *       (1000 rows per batch and transaction).</li>
  * </ol>
- * The service runs with a deployment's JVM settings ({@code -Xmx1g -XX:+UseParallelGC}, full JIT) unless
+ * The service runs with a deployment's JVM settings ({@link QuarkusAppProcess#DEPLOYED_JVM_OPTIONS}, full JIT, with a
+ * 1 GB heap cap) unless
  * {@code -Dbench.local-jvm=true} (the local runner's C1-only, 384 MB); {@code -Dbench.jfr=file.jfr} records a
  * JFR profile of the service.
  * Usage: {@code LedgerIngestBench [events=20000]}. Needs {@code ./mvnw -pl cost-accountant install -DskipTests}.
@@ -66,20 +67,20 @@ public final class LedgerIngestBench {
             QuarkusAppProcess.Builder service = QuarkusAppProcess.builder("cost-accountant",
                     QuarkusAppProcess.jarOf("cost-accountant"));
             if (!Boolean.getBoolean("bench.local-jvm")) {
-                // as deployed (the ubi9 openjdk-21 image's run-java defaults: full tiered JIT, ParallelGC), with a
-                // fixed 1 GB heap instead of 80 % of a container's memory, since this machine is shared
-                service.maxHeap("1g").jvmOptions("-XX:+UseParallelGC");
+                // as deployed (full tiered JIT, the deployed collector and sizing), with a 1 GB heap cap
+                service.maxHeap("1g").jvmOptions(QuarkusAppProcess.DEPLOYED_JVM_OPTIONS.toArray(String[]::new));
             }
             String jfr = System.getProperty("bench.jfr");
             if (jfr != null) {
                 List<String> options = new java.util.ArrayList<>(Boolean.getBoolean("bench.local-jvm")
-                        ? List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1") : List.of("-XX:+UseParallelGC"));
+                        ? List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+                        : QuarkusAppProcess.DEPLOYED_JVM_OPTIONS);
                 options.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
                 service.jvmOptions(options.toArray(String[]::new));
             }
             System.out.printf("service JVM: %s%n", Boolean.getBoolean("bench.local-jvm")
                     ? "local runner (-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)"
-                    : "deployed (-Xmx1g -XX:+UseParallelGC, full JIT)");
+                    : "deployed (-Xmx1g " + String.join(" ", QuarkusAppProcess.DEPLOYED_JVM_OPTIONS) + ", full JIT)");
             try (QuarkusAppProcess app = service
                     .env("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
                     .env("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database))

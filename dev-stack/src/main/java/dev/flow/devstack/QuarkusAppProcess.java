@@ -54,6 +54,23 @@ public final class QuarkusAppProcess implements AutoCloseable {
         return repoRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
+    /**
+     * The JVM settings a deployed service runs with, besides its heap cap (k8s/configmap.yaml and docker-compose.yml
+     * give these as {@code GC_CONTAINER_OPTIONS} and {@code JDK_JAVA_OPTIONS}; flow-cli's DeploymentFilesTest keeps
+     * them equal). A control plane's services hold little live data: the serial collector (what the JVM picks by
+     * itself for a container of under two CPUs or 1792 MiB), a heap that starts at 16 MiB and gives memory back
+     * after a collection, and half-size thread stacks keep an idle service small. bench's StackFootprint measures
+     * them.
+     */
+    public static final List<String> DEPLOYED_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k");
+
+    /**
+     * Environment of a deployed service's JVM: glibc keeps at most two malloc arenas instead of eight per core,
+     * which with the JVM's many threads is memory held and never used.
+     */
+    public static final Map<String, String> DEPLOYED_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+
     public static Builder builder(String name, Path jar) {
         return new Builder(name, jar);
     }
@@ -120,8 +137,10 @@ public final class QuarkusAppProcess implements AutoCloseable {
         private String maxHeap = "384m";
         private Path logFile;
         private Duration startTimeout = Duration.ofSeconds(120);
-        /** The local runner's: quick to start and small on a shared laptop, not what a deployment runs. */
-        private List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        private Path sharedArchive;
+        /** The local runner's: the deployed settings with the C1 compiler only (quicker to start, smaller). */
+        private List<String> jvmOptions = java.util.stream.Stream.concat(DEPLOYED_JVM_OPTIONS.stream(),
+                java.util.stream.Stream.of("-XX:TieredStopAtLevel=1")).toList();
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
 
@@ -163,11 +182,22 @@ public final class QuarkusAppProcess implements AutoCloseable {
         }
 
         /**
-         * JVM options besides the heap, replacing the local runner's {@code -XX:+UseSerialGC
-         * -XX:TieredStopAtLevel=1}; e.g. a benchmark passes a deployment's settings (full JIT, its collector).
+         * JVM options besides the heap cap, replacing the local runner's ({@link #DEPLOYED_JVM_OPTIONS} and
+         * {@code -XX:TieredStopAtLevel=1}); e.g. a benchmark passes the deployment's (full JIT).
          */
         public Builder jvmOptions(String... options) {
             this.jvmOptions = List.of(options);
+            return this;
+        }
+
+        /**
+         * A class data sharing archive of this application's classes (JDK 19+ {@code -XX:+AutoCreateSharedArchive}):
+         * written when the application exits, mapped at its next start, which then loads its classes faster; the
+         * JVM rewrites it when the jar changed. For a state directory that outlives the run (the local run), not
+         * for tests' temporary ones. A replica gets none (two JVMs must not write one file).
+         */
+        public Builder sharedArchive(Path archive) {
+            this.sharedArchive = archive;
             return this;
         }
 
@@ -233,7 +263,22 @@ public final class QuarkusAppProcess implements AutoCloseable {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is missing: build it first (./mvnw install -DskipTests)");
             }
-            int httpPort = port == 0 ? LocalProcesses.freePort() : port;
+            // a free port found now may be taken by the time the application binds it, seconds later (another
+            // process, an outgoing connection's ephemeral port): with a port of our choosing, choose again
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startOn(port == 0 ? LocalProcesses.freePort() : port);
+                } catch (PortTakenException e) {
+                    if (port != 0 || attempt == 3) {
+                        throw e;
+                    }
+                    LOG.warnf("%s: %s; starting it again on another port", name, e.getMessage().lines().findFirst()
+                            .orElse(""));
+                }
+            }
+        }
+
+        private QuarkusAppProcess startOn(int httpPort) {
             try {
                 Path logPath = logFile != null ? logFile
                         : Files.createTempFile("flow-" + name + "-", ".log");
@@ -241,6 +286,11 @@ public final class QuarkusAppProcess implements AutoCloseable {
                 List<String> command = new ArrayList<>(List.of(LocalProcesses.javaExecutable(),
                         "-Xmx" + maxHeap));
                 command.addAll(jvmOptions);
+                if (sharedArchive != null) {
+                    Files.createDirectories(sharedArchive.toAbsolutePath().getParent());
+                    command.addAll(List.of("-XX:+AutoCreateSharedArchive",
+                            "-XX:SharedArchiveFile=" + sharedArchive.toAbsolutePath()));
+                }
                 command.addAll(List.of("-Dquarkus.http.port=" + httpPort,
                         "-Dquarkus.http.host=127.0.0.1",
                         "-D" + exitOnEofProperty + "=true"));
@@ -252,6 +302,7 @@ public final class QuarkusAppProcess implements AutoCloseable {
                         .redirectErrorStream(true)
                         .redirectOutput(logPath.toFile())
                         .redirectInput(ProcessBuilder.Redirect.PIPE);
+                builder.environment().putAll(DEPLOYED_ENVIRONMENT);
                 builder.environment().putAll(environment);
                 QuarkusAppProcess app = new QuarkusAppProcess(name, builder.start(), httpPort, logPath, logFile == null);
                 try {
@@ -274,8 +325,11 @@ public final class QuarkusAppProcess implements AutoCloseable {
             int lastStatus = -1;
             while (System.nanoTime() < deadline) {
                 if (!app.process.isAlive()) {
-                    throw new IllegalStateException(name + " exited with code " + app.process.exitValue()
-                            + " while starting:\n" + LocalProcesses.tail(app.log, 60));
+                    String tail = LocalProcesses.tail(app.log, 60);
+                    String message = name + " exited with code " + app.process.exitValue() + " while starting:\n"
+                            + tail;
+                    throw tail.contains("Port " + app.port() + " seems to be in use") ? new PortTakenException(message)
+                            : new IllegalStateException(message);
                 }
                 try {
                     lastStatus = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
@@ -293,6 +347,13 @@ public final class QuarkusAppProcess implements AutoCloseable {
             }
             throw new IllegalStateException(name + " was not ready within " + startTimeout + " (last readiness status "
                     + lastStatus + "):\n" + LocalProcesses.tail(app.log, 60));
+        }
+    }
+
+    /** The application could not bind its HTTP port: something else had it. */
+    static final class PortTakenException extends IllegalStateException {
+        PortTakenException(String message) {
+            super(message);
         }
     }
 }

@@ -231,6 +231,59 @@ class DeploymentFilesTest {
                 .allSatisfy(r -> assertThat(ROOT.resolve("k8s").resolve(r)).isRegularFile());
     }
 
+    /**
+     * One truth for the JVM settings: the ConfigMap every Deployment reads, each Deployment's own override and the
+     * Compose file give dev-stack's {@link dev.flow.devstack.QuarkusAppProcess#DEPLOYED_JVM_OPTIONS} (what the local
+     * runner and bench's StackFootprint run), and each heap cap leaves room under the container's memory limit for
+     * what is not heap (~190 MiB measured: metaspace, code, threads, native).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void servicesRunWithTheDeployedJvmSettings() throws IOException {
+        List<String> deployed = dev.flow.devstack.QuarkusAppProcess.DEPLOYED_JVM_OPTIONS;
+        Map<String, String> flowConfig = manifests().stream().filter(ConfigMap.class::isInstance)
+                .map(ConfigMap.class::cast).filter(c -> c.getMetadata().getName().equals("flow-config"))
+                .findFirst().orElseThrow().getData();
+        assertThat(jvmOptions(flowConfig)).as("k8s flow-config").containsExactlyInAnyOrderElementsOf(deployed);
+        assertThat(flowConfig).containsAllEntriesOf(dev.flow.devstack.QuarkusAppProcess.DEPLOYED_ENVIRONMENT);
+
+        for (Deployment d : manifests().stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+                .toList()) {
+            Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            Map<String, String> env = new HashMap<>(flowConfig);
+            c.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+            String name = d.getMetadata().getName();
+            assertThat(jvmOptions(env)).as(name).containsExactlyInAnyOrderElementsOf(deployed);
+            long heapMiB = heapCapMiB(env.get("JDK_JAVA_OPTIONS"));
+            long limitMiB = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+                    c.getResources().getLimits().get("memory")).longValue() >> 20;
+            assertThat(heapMiB + 190).as(name + ": heap cap + what is not heap, against the memory limit")
+                    .isLessThanOrEqualTo(limitMiB);
+        }
+
+        Map<String, Object> services = (Map<String, Object>) compose().get("services");
+        for (String name : SERVICES) {
+            Map<String, String> env = new HashMap<>();
+            ((Map<String, Object>) ((Map<String, Object>) services.get(name)).get("environment"))
+                    .forEach((k, v) -> env.put(k, String.valueOf(v)));
+            assertThat(jvmOptions(env)).as("compose " + name).containsExactlyInAnyOrderElementsOf(deployed);
+            assertThat(env).containsAllEntriesOf(dev.flow.devstack.QuarkusAppProcess.DEPLOYED_ENVIRONMENT);
+        }
+    }
+
+    /** The JVM options an image's run-java script and launcher take from the environment, without the heap cap. */
+    private static List<String> jvmOptions(Map<String, String> env) {
+        return Stream.of(env.getOrDefault("GC_CONTAINER_OPTIONS", ""), env.getOrDefault("JDK_JAVA_OPTIONS", ""))
+                .flatMap(o -> Stream.of(o.trim().split("\\s+"))).filter(o -> !o.isEmpty() && !o.startsWith("-Xmx"))
+                .toList();
+    }
+
+    private static long heapCapMiB(String options) {
+        Matcher m = Pattern.compile("-Xmx(\\d+)m").matcher(options == null ? "" : options);
+        assertThat(m.find()).as("a heap cap in MiB in " + options).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
     @Test
     void theStrimziExampleDeclaresEveryTopicOfThePlatform() throws IOException {
         List<JsonNode> docs = documents(ROOT.resolve("k8s/strimzi/kafka.yaml"));

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import dev.flow.devstack.DevJwt;
 import dev.flow.devstack.EmbeddedKafkaBroker;
@@ -33,24 +34,40 @@ import dev.flow.devstack.QuarkusAppProcess;
  */
 public final class LocalStack implements AutoCloseable {
 
-    /** A service of the platform and where it listens by default. */
-    public record Service(String name, int defaultPort, boolean usesDatabase) {
+    /**
+     * A service of the platform, where it listens by default, and the service it starts after ({@code null}: none):
+     * the log-streamer reads the compacted {@code flow.task.state}, which the poller creates; started first, its
+     * consumer would have the broker auto-create that topic uncompacted.
+     */
+    public record Service(String name, int defaultPort, boolean usesDatabase, String startsAfter) {
     }
 
     public static final List<Service> SERVICES = List.of(
-            new Service("submitter-service", 8081, true),
-            new Service("status-poller", 8082, false),
-            new Service("log-streamer", 8083, false),
-            new Service("cost-accountant", 8084, true));
+            new Service("submitter-service", 8081, true, null),
+            new Service("status-poller", 8082, false, null),
+            new Service("log-streamer", 8083, false, "status-poller"),
+            new Service("cost-accountant", 8084, true, null));
 
     /** How to start the stack. */
     public record Settings(Path stateDir, boolean fixedPorts, Map<String, String> env, PrintStream out,
-                           Map<String, String> serviceProperties, Map<String, String> emulatorProperties) {
+                           Map<String, String> serviceProperties, Map<String, String> emulatorProperties,
+                           boolean sharedArchives) {
+
+        /** Without class data sharing archives (tests' state directories do not outlive the run). */
+        public Settings(Path stateDir, boolean fixedPorts, Map<String, String> env, PrintStream out,
+                        Map<String, String> serviceProperties, Map<String, String> emulatorProperties) {
+            this(stateDir, fixedPorts, env, out, serviceProperties, emulatorProperties, false);
+        }
+
+        /** The same with each service's class data sharing archive kept in {@code cds/} of the state directory. */
+        public Settings withSharedArchives() {
+            return new Settings(stateDir, fixedPorts, env, out, serviceProperties, emulatorProperties, true);
+        }
 
         /** The local run: state in {@code .flow-local/}, the usual ports, the caller's environment. */
         public static Settings local() {
             return new Settings(QuarkusAppProcess.repoRoot().resolve(".flow-local"), true, System.getenv(),
-                    System.out, Map.of(), Map.of());
+                    System.out, Map.of(), Map.of(), true);
         }
 
         /**
@@ -66,7 +83,7 @@ public final class LocalStack implements AutoCloseable {
     private final List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, QuarkusAppProcess> services = new LinkedHashMap<>();
     /** How each service was started, to start it again ({@link #restartService}). */
-    private final Map<String, QuarkusAppProcess.Builder> serviceBuilders = new LinkedHashMap<>();
+    private final Map<String, QuarkusAppProcess.Builder> serviceBuilders = new java.util.concurrent.ConcurrentHashMap<>();
     private final Settings settings;
     private KafkaCluster kafka;
     private PostgresServer postgres;
@@ -118,33 +135,27 @@ public final class LocalStack implements AutoCloseable {
         PrintStream out = settings.out();
         out.println("Starting Flow Platform (state and logs in " + settings.stateDir() + ")");
 
-        long t = System.nanoTime();
-        kafka = track(EmbeddedKafkaBroker.builder().port(port("FLOW_KAFKA_PORT", 9092)).start());
-        ready("kafka", kafka.bootstrapServers(), t);
-
-        t = System.nanoTime();
-        postgres = track(EmbeddedPostgresServer.builder().port(port("FLOW_POSTGRES_PORT", 0)).durable(true).start());
-        ready("postgresql", postgres.host() + ":" + postgres.port(), t);
+        // the broker, the database and Mithril do not depend on each other: they start together
+        long t0 = System.nanoTime();
+        CompletableFuture<KafkaCluster> kafkaStart = inParallel(() -> {
+            KafkaCluster cluster = track(EmbeddedKafkaBroker.builder().port(port("FLOW_KAFKA_PORT", 9092)).start());
+            ready("kafka", cluster.bootstrapServers(), t0);
+            return cluster;
+        });
+        CompletableFuture<PostgresServer> postgresStart = inParallel(() -> {
+            PostgresServer server = track(EmbeddedPostgresServer.builder().port(port("FLOW_POSTGRES_PORT", 0))
+                    .durable(true).start());
+            ready("postgresql", server.host() + ":" + server.port(), t0);
+            return server;
+        });
+        CompletableFuture<MithrilAccess> mithrilStart = inParallel(() -> startMithril(logs, t0));
+        settle(List.of(kafkaStart, postgresStart, mithrilStart));
+        kafka = join(kafkaStart);
+        postgres = join(postgresStart);
+        mithril = join(mithrilStart);
 
         jwt = DevJwt.generate();
         Path publicKey = writePrivate(settings.stateDir().resolve("jwt-public.pem"), jwt.publicKeyPem());
-
-        t = System.nanoTime();
-        Optional<String> realKey = Optional.ofNullable(settings.env().get("MITHRIL_API_KEY")).filter(k -> !k.isBlank());
-        if (realKey.isPresent()) {
-            String url = Optional.ofNullable(settings.env().get("MITHRIL_API_URL")).filter(u -> !u.isBlank())
-                    .orElse("https://api.mithril.ai");
-            mithril = MithrilAccess.real(url, realKey.get(), settings.env().get("MITHRIL_DEFAULT_PROJECT"));
-            ready("mithril", url + " (real Mithril, project " + mithril.project() + ")", t);
-        } else {
-            MithrilEmulator.Builder builder = MithrilEmulator.builder(List.of("flow-dev"))
-                    .port(port("FLOW_EMULATOR_PORT", 8090))
-                    .logFile(logs.resolve("mithril-emulator.log"));
-            settings.emulatorProperties().forEach(builder::property);
-            emulator = track(builder.start());
-            mithril = MithrilAccess.emulator(emulator.baseUrl(), emulator.apiKey(), "flow-dev");
-            ready("mithril-emulator", emulator.baseUrl() + " (key " + emulator.apiKey() + ")", t);
-        }
         MithrilAccess.PlatformKey platformKey = mithril.platformSshKey(settings.stateDir());
         // a working day's token: the local stack's key pair is new at every start anyway
         devToken = jwt.token("developer", List.of(mithril.project()), java.util.Set.of("admin"), Duration.ofHours(12));
@@ -154,13 +165,18 @@ public final class LocalStack implements AutoCloseable {
                 Duration.ofHours(12));
         writePrivate(settings.stateDir().resolve("operator-token"), operatorToken + "\n");
 
+        // the services need the infrastructure, and hardly each other: they start together too (on two cores a
+        // service's start waits on the broker and the database as much as on the CPU), each after its startsAfter
         Set<String> leftOut = servicesLeftOut();
+        Map<String, CompletableFuture<QuarkusAppProcess>> starts = new LinkedHashMap<>();
+        long servicesStart = System.nanoTime();
         for (Service service : SERVICES) {
             Path jar = QuarkusAppProcess.jarOf(service.name());
-            t = System.nanoTime();
             QuarkusAppProcess.Builder app = QuarkusAppProcess.builder(service.name(), jar)
                     .port(settings.fixedPorts() ? service.defaultPort() : 0)
                     .logFile(logs.resolve(service.name() + ".log"))
+                    .sharedArchive(settings.sharedArchives()
+                            ? settings.stateDir().resolve("cds").resolve(service.name() + ".jsa") : null)
                     .env("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
                     .env("MITHRIL_API_URL", mithril.url())
                     .env("MITHRIL_API_KEY", mithril.apiKey())
@@ -170,6 +186,9 @@ public final class LocalStack implements AutoCloseable {
                     .env("MP_JWT_VERIFY_AUDIENCES", DevJwt.AUDIENCE)
                     .env("FLOW_PLATFORM_SSH_KEY_FID", platformKey.fid())
                     .env("FLOW_PLATFORM_SSH_PRIVATE_KEY_PATH", platformKey.privateKeyFile().toString());
+            jvmOptionsOverride().map(options -> java.util.Arrays.stream(options)
+                    .map(o -> o.replace("{service}", service.name())).toArray(String[]::new))
+                    .ifPresent(app::jvmOptions);
             if (service.usesDatabase()) {
                 String database = postgres.createDatabaseNamed("flow_" + service.name().replace("-service", "")
                         .replace('-', '_'));
@@ -192,11 +211,72 @@ public final class LocalStack implements AutoCloseable {
                 out.printf("  -  %-18s not built (%s missing), skipped%n", service.name(), jar);
                 continue;
             }
-            QuarkusAppProcess process = track(app.start());
-            services.put(service.name(), process);
-            serviceBuilders.put(service.name(), app.port(process.port()));
-            ready(service.name(), process.baseUrl(), t);
+            CompletableFuture<?> after = service.startsAfter() == null ? null : starts.get(service.startsAfter());
+            java.util.function.Supplier<CompletableFuture<QuarkusAppProcess>> start = () -> inParallel(() -> {
+                QuarkusAppProcess process = track(app.start());
+                serviceBuilders.put(service.name(), app.port(process.port()));
+                ready(service.name(), process.baseUrl(), servicesStart);
+                return process;
+            });
+            starts.put(service.name(), after == null ? start.get() : after.thenCompose(ready -> start.get()));
         }
+        settle(starts.values());
+        starts.forEach((name, start) -> services.put(name, join(start)));
+        out.printf("  all started in %.1f s%n", Duration.ofNanos(System.nanoTime() - t0).toMillis() / 1000.0);
+    }
+
+    /** The real Mithril when {@code MITHRIL_API_KEY} is set, else a started emulator. */
+    private MithrilAccess startMithril(Path logs, long startedNanos) {
+        Optional<String> realKey = Optional.ofNullable(settings.env().get("MITHRIL_API_KEY")).filter(k -> !k.isBlank());
+        if (realKey.isPresent()) {
+            String url = Optional.ofNullable(settings.env().get("MITHRIL_API_URL")).filter(u -> !u.isBlank())
+                    .orElse("https://api.mithril.ai");
+            MithrilAccess real = MithrilAccess.real(url, realKey.get(), settings.env().get("MITHRIL_DEFAULT_PROJECT"));
+            ready("mithril", url + " (real Mithril, project " + real.project() + ")", startedNanos);
+            return real;
+        }
+        MithrilEmulator.Builder builder = MithrilEmulator.builder(List.of("flow-dev"))
+                .port(port("FLOW_EMULATOR_PORT", 8090))
+                .logFile(logs.resolve("mithril-emulator.log"));
+        settings.emulatorProperties().forEach(builder::property);
+        emulator = track(builder.start());
+        ready("mithril-emulator", emulator.baseUrl() + " (key " + emulator.apiKey() + ")", startedNanos);
+        return MithrilAccess.emulator(emulator.baseUrl(), emulator.apiKey(), "flow-dev");
+    }
+
+    /** Runs a start on its own thread; {@link #join} waits for it and rethrows its failure as it was. */
+    private static <T> CompletableFuture<T> inParallel(java.util.function.Supplier<T> start) {
+        return CompletableFuture.supplyAsync(start, command -> Thread.ofPlatform().daemon()
+                .name("flow-local-start").start(command));
+    }
+
+    /** Waits until every start ended, well or not: a failure then stops all that started (nothing left running). */
+    private static void settle(java.util.Collection<? extends CompletableFuture<?>> starts) {
+        CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).handle((ok, failure) -> null).join();
+    }
+
+    private static <T> T join(CompletableFuture<T> start) {
+        try {
+            return start.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * JVM options for the services other than the local runner's (e.g. a benchmark comparing settings):
+     * {@code -Dflow.local.jvm-options="-XX:+UseSerialGC -Xss512k"}, split at spaces; {@code {service}} stands for
+     * the service's name (e.g. in a file name).
+     */
+    private static Optional<String[]> jvmOptionsOverride() {
+        return Optional.ofNullable(System.getProperty("flow.local.jvm-options")).map(String::strip)
+                .filter(o -> !o.isEmpty()).map(o -> o.split("\\s+"));
     }
 
     /** Prints what a person needs next: where things are, the token, a first command. */
