@@ -70,9 +70,9 @@ public final class LogFanoutBench {
                 QuarkusAppProcess.jarOf("log-streamer"));
         boolean localJvm = Boolean.getBoolean("bench.local-jvm");
         if (!localJvm) {
-            // as deployed (the image's run-java defaults: full tiered JIT, ParallelGC), with a fixed 1 GB heap, as
-            // LedgerIngestBench; -Dbench.local-jvm=true keeps the local runner's C1-only JIT and SerialGC
-            service.maxHeap("1g").jvmOptions("-XX:+UseParallelGC");
+            // as deployed (QuarkusAppProcess.DEPLOYED_JVM_OPTIONS, full tiered JIT), with a 1 GB heap cap, as
+            // LedgerIngestBench; -Dbench.local-jvm=true keeps the local runner's C1-only JIT
+            service.maxHeap("1g").jvmOptions(QuarkusAppProcess.DEPLOYED_JVM_OPTIONS.toArray(String[]::new));
         }
         String bufferLines = System.getProperty("bench.buffer-lines");
         if (bufferLines != null) {
@@ -81,8 +81,9 @@ public final class LogFanoutBench {
             System.out.printf("flow.logs.viewer.buffer-lines=%s%n", bufferLines);
         }
         System.out.printf("log streamer JVM: %s%n", localJvm
-                ? "local runner (-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)"
-                : "deployed (-Xmx1g -XX:+UseParallelGC, full JIT)");
+                ? "local runner (-Xmx384m " + String.join(" ", QuarkusAppProcess.DEPLOYED_JVM_OPTIONS)
+                        + " -XX:TieredStopAtLevel=1)"
+                : "deployed (-Xmx1g " + String.join(" ", QuarkusAppProcess.DEPLOYED_JVM_OPTIONS) + ", full JIT)");
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().partitions(3).start();
              QuarkusAppProcess streamer = service
                      .port(0).logFile(state.resolve("log-streamer.log"))
