@@ -71,6 +71,12 @@ final class Workload {
     private final List<Task> order = Collections.synchronizedList(new ArrayList<>());
     /** When each stop the suite asked for was accepted: user cancels (the submitter answered 2xx). */
     private final Map<String, Instant> cancelsAccepted = new ConcurrentHashMap<>();
+    /**
+     * Tasks whose submit was first answered 5xx (Mithril failed without a clear answer): the submitter keeps the
+     * task for its reconciler, which adopts the bid if Mithril has it, else fails the task; a retry with the same
+     * key returns the task. Such a task may end failed without a bid and without any status event.
+     */
+    private final java.util.Set<String> uncertain = ConcurrentHashMap.newKeySet();
 
     /**
      * @param submitter the submitter's base URL (looked up at each call: a restarted service keeps its port, but the
@@ -90,6 +96,14 @@ final class Workload {
 
     Task task(String id) {
         return tasks.get(id);
+    }
+
+    boolean uncertain(String taskId) {
+        return uncertain.contains(taskId);
+    }
+
+    java.util.Set<String> uncertainSubmits() {
+        return java.util.Set.copyOf(uncertain);
     }
 
     Map<String, Instant> cancelsAccepted() {
@@ -126,14 +140,23 @@ final class Workload {
             default -> throw new IllegalArgumentException(kind.name());
         }
         String key = UUID.randomUUID().toString();
-        Response accepted = callThroughFaults("submit " + body.get("name"), () -> given().auth().oauth2(token)
-                .header("Idempotency-Key", key).contentType(ContentType.JSON).body(body)
-                .post(submitter.get() + "/v1/tasks"));
+        java.util.concurrent.atomic.AtomicBoolean answered5xx = new java.util.concurrent.atomic.AtomicBoolean();
+        Response accepted = callThroughFaults("submit " + body.get("name"), () -> {
+            Response r = given().auth().oauth2(token).header("Idempotency-Key", key).contentType(ContentType.JSON)
+                    .body(body).post(submitter.get() + "/v1/tasks");
+            if (r.statusCode() >= 500) {
+                answered5xx.set(true);
+            }
+            return r;
+        });
         if (accepted.statusCode() != 201 && accepted.statusCode() != 200) {
             throw new AssertionError("submit " + body.get("name") + " answered " + accepted.statusCode() + ": "
                     + accepted.asString());
         }
         Task task = new Task(accepted.path("task_id"), kind);
+        if (answered5xx.get()) {
+            uncertain.add(task.id());
+        }
         tasks.put(task.id(), task);
         order.add(task);
         return task;
@@ -170,7 +193,7 @@ final class Workload {
                     return response;
                 }
                 last = response.statusCode() + " " + response.asString();
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // RestAssured throws a ConnectException it does not declare
                 last = e.toString();
             }
             LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
