@@ -149,28 +149,8 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
             Path log4jFile = dataDir.resolve("log4j2.properties");
             Path brokerLog = dataDir.resolve("broker.log");
             writeProperties(propertiesFile, serverProperties(clientPort, controllerPort, logDir));
-            Files.writeString(log4jFile, """
-                    status = warn
-                    appender.console.type = Console
-                    appender.console.name = console
-                    appender.console.layout.type = PatternLayout
-                    appender.console.layout.pattern = %d{ISO8601} %-5p [%c{1}] %m%n
-                    rootLogger.level = warn
-                    rootLogger.appenderRef.console.ref = console
-                    logger.started.name = kafka.server.KafkaRaftServer
-                    logger.started.level = info
-                    """, StandardCharsets.UTF_8);
-
-            List<String> command = new ArrayList<>(List.of(
-                    LocalProcesses.javaExecutable(),
-                    "-Xms128m", "-Xmx" + maxHeap,
-                    "-XX:+ExitOnOutOfMemoryError",
-                    "-Djava.awt.headless=true",
-                    "-Djava.io.tmpdir=" + dataDir,
-                    "-Dlog4j2.configurationFile=" + log4jFile,
-                    "-cp", brokerClasspath(),
-                    MAIN_CLASS,
-                    propertiesFile.toString(), clusterId(), dataDir.toString()));
+            writeLog4j(log4jFile);
+            List<String> command = brokerCommand(maxHeap, dataDir, log4jFile, propertiesFile, clusterId(), false);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(brokerLog.toFile())
@@ -215,13 +195,6 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
             props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
             props.putAll(overrides);
             return props;
-        }
-
-        private static void writeProperties(Path file, Map<String, String> values) throws IOException {
-            String text = values.entrySet().stream()
-                    .map(e -> e.getKey() + "=" + e.getValue())
-                    .collect(Collectors.joining("\n", "", "\n"));
-            Files.writeString(file, text, StandardCharsets.UTF_8);
         }
 
         /** Waits for the listener to accept connections, so the admin client does not log a failure a millisecond. */
@@ -278,6 +251,47 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
             throw new IllegalStateException("the Kafka broker was not ready within " + startTimeout + ":\n"
                     + LocalProcesses.tail(brokerLog, 40));
         }
+    }
+
+    static void writeProperties(Path file, Map<String, String> values) throws IOException {
+        String text = values.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("\n", "", "\n"));
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    /** The broker's log4j settings: warnings, and the line that says it started. */
+    static void writeLog4j(Path log4jFile) throws IOException {
+        Files.writeString(log4jFile, """
+                status = warn
+                appender.console.type = Console
+                appender.console.name = console
+                appender.console.layout.type = PatternLayout
+                appender.console.layout.pattern = %d{ISO8601} %-5p [%c{1}] %m%n
+                rootLogger.level = warn
+                rootLogger.appenderRef.console.ref = console
+                logger.started.name = kafka.server.KafkaRaftServer
+                logger.started.level = info
+                """, StandardCharsets.UTF_8);
+    }
+
+    /** The command line of one broker's child JVM ({@code BrokerMain}); its stdin must be a pipe held by the parent. */
+    static List<String> brokerCommand(String maxHeap, Path dataDir, Path log4jFile, Path propertiesFile,
+                                      String clusterId, boolean staticQuorum) {
+        List<String> command = new ArrayList<>(List.of(
+                LocalProcesses.javaExecutable(),
+                "-Xms128m", "-Xmx" + maxHeap,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Djava.awt.headless=true",
+                "-Djava.io.tmpdir=" + dataDir,
+                "-Dlog4j2.configurationFile=" + log4jFile,
+                "-cp", brokerClasspath(),
+                MAIN_CLASS,
+                propertiesFile.toString(), clusterId, dataDir.toString()));
+        if (staticQuorum) {
+            command.add("static-quorum");
+        }
+        return command;
     }
 
     /** The child's classpath: the dev-stack-kafka jar (BrokerMain) and the broker jars it lists. */

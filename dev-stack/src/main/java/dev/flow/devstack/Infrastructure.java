@@ -15,6 +15,10 @@ import org.jboss.logging.Logger;
  *   <li>otherwise {@code FLOW_INFRA=embedded|testcontainers} when set;</li>
  *   <li>otherwise Testcontainers when a Docker engine answers, else the embedded servers (no Docker needed).</li>
  * </ul>
+ *
+ * <p>The embedded Kafka is one broker, or a cluster of several KRaft nodes (replication factor 3,
+ * {@code min.insync.replicas=2}) when {@code FLOW_KAFKA_BROKERS} (or the system property {@code flow.kafka.brokers})
+ * says so, e.g. 3 for the fault tests.
  */
 public final class Infrastructure {
 
@@ -56,8 +60,35 @@ public final class Infrastructure {
         }
         return switch (source(env)) {
             case TESTCONTAINERS -> ContainerKafka.start();
-            case EMBEDDED, EXTERNAL -> EmbeddedKafkaBroker.start();
+            case EMBEDDED, EXTERNAL -> startEmbeddedKafka(kafkaBrokers(env), 0);
         };
+    }
+
+    /**
+     * The number of embedded Kafka nodes asked for: {@code FLOW_KAFKA_BROKERS}, else the system property
+     * {@code flow.kafka.brokers}, else 1.
+     */
+    public static int kafkaBrokers(Map<String, String> env) {
+        String value = env.get("FLOW_KAFKA_BROKERS");
+        if (value == null || value.isBlank()) {
+            value = System.getProperty("flow.kafka.brokers", "1");
+        }
+        try {
+            int brokers = Integer.parseInt(value.trim());
+            if (brokers >= 1) {
+                return brokers;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("FLOW_KAFKA_BROKERS must be a number of brokers (1 or more), not '"
+                + value + "'");
+    }
+
+    /** One embedded broker, or a cluster of {@code brokers} nodes; {@code port} 0 picks free ports. */
+    public static KafkaCluster startEmbeddedKafka(int brokers, int port) {
+        return brokers == 1 ? EmbeddedKafkaBroker.builder().port(port).start()
+                : EmbeddedKafkaCluster.builder().nodes(brokers).firstClientPort(port).start();
     }
 
     static PostgresServer startPostgres(Map<String, String> env) {

@@ -99,6 +99,19 @@ public final class QuarkusAppProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Kills the application with SIGKILL, as a crash would, and waits until it is gone. Its log stays. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " did not die within 30 s of SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + name, e);
+        }
+    }
+
     /** Stops the application: closes its stdin (it exits by itself), then SIGTERM, then SIGKILL. */
     @Override
     public void close() {

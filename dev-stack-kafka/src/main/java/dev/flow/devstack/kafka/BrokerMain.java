@@ -11,10 +11,14 @@ import java.util.stream.Stream;
 /**
  * Entry point of the child JVM that runs one single-node KRaft broker.
  *
- * <p>Arguments: {@code <server.properties> <cluster-id> <data-dir>}. It formats the storage, starts {@code kafka.Kafka}
+ * <p>Arguments: {@code <server.properties> <cluster-id> <data-dir> [static-quorum]}. It formats the storage (once: a
+ * restarted broker keeps its data), starts {@code kafka.Kafka}
  * and watches its standard input: when the parent closes the pipe, or dies, however abruptly, the broker's data
  * directory is deleted and the JVM halts. That is what guarantees that no broker outlives the test JVM or the local
- * run that started it.
+ * run that started it. A broker killed with SIGKILL (a fault test) leaves its data behind, to be started again.
+ *
+ * <p>{@code static-quorum}: the controllers are listed in {@code controller.quorum.voters} (a cluster of several
+ * nodes); without it the node is a standalone controller of a dynamic quorum of one.
  */
 public final class BrokerMain {
 
@@ -22,8 +26,8 @@ public final class BrokerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: BrokerMain <server.properties> <cluster-id> <data-dir>");
+        if (args.length < 3 || args.length > 4 || (args.length == 4 && !"static-quorum".equals(args[3]))) {
+            System.err.println("usage: BrokerMain <server.properties> <cluster-id> <data-dir> [static-quorum]");
             System.exit(2);
         }
         String properties = args[0];
@@ -32,10 +36,12 @@ public final class BrokerMain {
 
         watchParent(dataDir);
 
-        int formatted = kafka.tools.StorageTool.execute(
-                new String[] {"format", "--config", properties, "--cluster-id", clusterId, "--standalone",
-                    "--ignore-formatted"},
-                new PrintStream(System.out, true));
+        boolean staticQuorum = args.length == 4;
+        String[] format = staticQuorum
+                ? new String[] {"format", "--config", properties, "--cluster-id", clusterId, "--ignore-formatted"}
+                : new String[] {"format", "--config", properties, "--cluster-id", clusterId, "--standalone",
+                    "--ignore-formatted"};
+        int formatted = kafka.tools.StorageTool.execute(format, new PrintStream(System.out, true));
         if (formatted != 0) {
             System.err.println("kafka storage format failed with exit code " + formatted);
             Runtime.getRuntime().halt(3);

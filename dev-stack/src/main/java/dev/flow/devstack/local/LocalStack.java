@@ -19,8 +19,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import dev.flow.devstack.DevJwt;
-import dev.flow.devstack.EmbeddedKafkaBroker;
+import dev.flow.devstack.EmbeddedKafkaCluster;
 import dev.flow.devstack.EmbeddedPostgresServer;
+import dev.flow.devstack.Infrastructure;
 import dev.flow.devstack.KafkaCluster;
 import dev.flow.devstack.MithrilEmulator;
 import dev.flow.devstack.PostgresServer;
@@ -77,6 +78,14 @@ public final class LocalStack implements AutoCloseable {
         public static Settings forTests(Path stateDir, Map<String, String> serviceProperties,
                                         Map<String, String> emulatorProperties) {
             return new Settings(stateDir, false, Map.of(), System.out, serviceProperties, emulatorProperties);
+        }
+
+        /** The same settings with one more environment variable, e.g. {@code FLOW_KAFKA_BROKERS=3}. */
+        public Settings withEnv(String name, String value) {
+            Map<String, String> more = new LinkedHashMap<>(env);
+            more.put(name, value);
+            return new Settings(stateDir, fixedPorts, Map.copyOf(more), out, serviceProperties, emulatorProperties,
+                    sharedArchives);
         }
     }
 
@@ -138,7 +147,8 @@ public final class LocalStack implements AutoCloseable {
         // the broker, the database and Mithril do not depend on each other: they start together
         long t0 = System.nanoTime();
         CompletableFuture<KafkaCluster> kafkaStart = inParallel(() -> {
-            KafkaCluster cluster = track(EmbeddedKafkaBroker.builder().port(port("FLOW_KAFKA_PORT", 9092)).start());
+            KafkaCluster cluster = track(Infrastructure.startEmbeddedKafka(
+                    Infrastructure.kafkaBrokers(settings.env()), port("FLOW_KAFKA_PORT", 9092)));
             ready("kafka", cluster.bootstrapServers(), t0);
             return cluster;
         });
@@ -306,6 +316,11 @@ public final class LocalStack implements AutoCloseable {
         return postgres;
     }
 
+    /** The Kafka cluster of several nodes, when {@code FLOW_KAFKA_BROKERS} asked for one (the fault tests). */
+    public Optional<EmbeddedKafkaCluster> kafkaCluster() {
+        return kafka instanceof EmbeddedKafkaCluster cluster ? Optional.of(cluster) : Optional.empty();
+    }
+
     /** The emulator, when the stack runs on it (always in tests). */
     public Optional<MithrilEmulator> emulator() {
         return Optional.ofNullable(emulator);
@@ -346,6 +361,23 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalArgumentException(name + " is not a started service of this stack");
         }
         old.close();
+        started.remove(old);
+        QuarkusAppProcess fresh = track(builder.start());
+        services.put(name, fresh);
+        return fresh;
+    }
+
+    /**
+     * Kills a service with SIGKILL (a crash: no shutdown hook, no graceful close of its consumers or its database
+     * connections) and starts it again on the same port with the same settings; returns once it is ready.
+     */
+    public synchronized QuarkusAppProcess killAndRestartService(String name) {
+        QuarkusAppProcess old = services.get(name);
+        QuarkusAppProcess.Builder builder = serviceBuilders.get(name);
+        if (old == null || builder == null) {
+            throw new IllegalArgumentException(name + " is not a started service of this stack");
+        }
+        old.kill();
         started.remove(old);
         QuarkusAppProcess fresh = track(builder.start());
         services.put(name, fresh);
