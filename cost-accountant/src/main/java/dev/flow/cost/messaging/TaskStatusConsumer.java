@@ -15,8 +15,11 @@ import dev.flow.cost.service.LedgerService;
 import dev.flow.model.event.EventCodec;
 import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.model.event.Topics;
 import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.service.messaging.DeadLetterQueue;
+import dev.flow.service.messaging.Failures;
+import dev.flow.service.metrics.Retries;
 import dev.flow.service.tracing.TaskTraces;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -34,8 +37,9 @@ import org.jboss.logging.Logger;
  * completes, i.e. after that transaction committed; a redelivery after a crash is recognised by the CloudEvents ids
  * ({@code cost.consumed_event}, in the same transaction). Other event types are skipped; a malformed event
  * ({@code undecodable}) or one that names no project ({@code invalid}) is parked on the dead-letter topic
- * ({@link DeadLetterQueue}) before the batch is acknowledged, and not failed: the ledger goes on. A database that
- * fails is retried, then fails the channel as before (a skipped status change would lose or over-bill money).
+ * ({@link DeadLetterQueue}) before the batch is acknowledged, and not failed: the ledger goes on. A database that is
+ * away is retried with backoff until it is back (counted in {@code flow_messaging_retries_total}); any other store
+ * failure is retried a few times, then fails the channel (a skipped status change would lose or over-bill money).
  */
 @ApplicationScoped
 public class TaskStatusConsumer {
@@ -48,10 +52,13 @@ public class TaskStatusConsumer {
     private final TaskTraces traces;
     private final CostMetrics metrics;
     private final DeadLetterQueue deadLetters;
+    private final Retries retries;
 
     public TaskStatusConsumer(LedgerService ledger, CostSettings settings, CostUpdatePublisher updates,
-                              TaskTraces traces, CostMetrics metrics, DeadLetterQueue deadLetters) {
+                              TaskTraces traces, CostMetrics metrics, DeadLetterQueue deadLetters,
+                              Retries retries) {
         this.deadLetters = deadLetters;
+        this.retries = retries;
         this.ledger = ledger;
         this.settings = settings;
         this.updates = updates;
@@ -83,8 +90,13 @@ public class TaskStatusConsumer {
         long oldestEvent = oldest;
         String what = items.size() + " event(s) from " + items.getFirst().ref().eventId();
         // the retry resubscribes to the store only: the dead letters are written once
+        // the database away (a restart, an outage of any length): retried until it is back, the partition waits;
+        // any other failure gets storeRetries attempts, then stops the channel
         Uni<List<LedgerService.Outcome>> stored = onThisContext(Uni.createFrom().deferred(() -> ledger.applyAll(items)))
                 .onFailure().invoke(e -> LOG.warnf("storing %s failed (%s); retrying", what, e.toString()))
+                .onFailure(Failures::isTransient).invoke(e -> retries.record(Topics.TASK_STATUS))
+                .onFailure(Failures::isTransient).retry().withBackOff(settings.storeBackoff(), Duration.ofSeconds(10))
+                .indefinitely()
                 .onFailure().retry().withBackOff(settings.storeBackoff(), Duration.ofSeconds(10))
                 .atMost(settings.storeRetries());
         return parked.chain(() -> stored)
