@@ -30,6 +30,7 @@ import dev.flow.model.event.Topics;
 import dev.flow.model.money.Money;
 import dev.flow.model.status.TaskStatus;
 import dev.flow.service.messaging.CloudEventRecords;
+import dev.flow.system.faults.MithrilTruth;
 import io.restassured.http.ContentType;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -247,22 +248,9 @@ class CostTruthIT {
      * What Mithril bills the bid's instances up to {@code now}, from its pricing history by hand: integer cents per
      * instance-hour over each priced interval (an open one up to {@code now}).
      */
-    private static BigDecimal billed(MithrilEmulator emulator, String bidFid, Instant now) throws Exception {
-        JsonNode history = JSON.readTree(given().header("Authorization", "Bearer " + emulator.apiKey())
-                .queryParam("project", projectFid(emulator)).queryParam("bid_fid", bidFid)
-                .get(emulator.baseUrl() + "/v2/instances/pricing/history").then().statusCode(200).extract().asString());
-        BigDecimal total = BigDecimal.ZERO;
-        for (JsonNode instance : history.path("instances")) {
-            for (JsonNode event : instance.path("events")) {
-                Instant start = Instant.parse(event.path("start_time").asText());
-                Instant end = event.path("end_time").isNull() || event.path("end_time").isMissingNode() ? now
-                        : Instant.parse(event.path("end_time").asText());
-                long micros = Math.max(0, Duration.between(start, end).toNanos() / 1000);
-                total = total.add(BigDecimal.valueOf(event.path("price_cents").asLong()).movePointLeft(2)
-                        .multiply(BigDecimal.valueOf(micros)));
-            }
-        }
-        return total.divide(BigDecimal.valueOf(3_600_000_000L), 9, RoundingMode.HALF_EVEN);
+    /** What Mithril bills the bid so far, from its pricing history (the fault suite reads it the same way). */
+    private static BigDecimal billed(MithrilEmulator emulator, String bidFid, Instant now) {
+        return new MithrilTruth(emulator, stack.project()).billed(bidFid, now);
     }
 
     private static BigDecimal cents(BigDecimal dollars) {
@@ -293,13 +281,6 @@ class CostTruthIT {
     private static URI logsUrl(String taskId) {
         return URI.create(stack.service("log-streamer").orElseThrow().baseUrl().replace("http://", "ws://")
                 + "/v1/tasks/" + taskId + "/logs?tail=100&follow=true");
-    }
-
-    private static String projectFid(MithrilEmulator emulator) {
-        List<Map<String, Object>> projects = given().header("Authorization", "Bearer " + emulator.apiKey())
-                .get(emulator.baseUrl() + "/v2/projects").then().statusCode(200).extract().jsonPath().getList("$");
-        return projects.stream().filter(p -> stack.project().equals(p.get("name"))).map(p -> (String) p.get("fid"))
-                .findFirst().orElseThrow();
     }
 
     /** The regions where the emulator offers an instance type (by name). */

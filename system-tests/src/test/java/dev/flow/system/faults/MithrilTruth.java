@@ -24,7 +24,7 @@ import io.restassured.specification.RequestSpecification;
  * What the emulator itself knows, read through its API and its admin reads, never through the platform: every bid
  * of the project (live or ended), each bid's instances, what Mithril bills them, what each node's workload printed.
  */
-final class MithrilTruth {
+public final class MithrilTruth {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,7 +38,7 @@ final class MithrilTruth {
     private final MithrilEmulator emulator;
     private final String projectFid;
 
-    MithrilTruth(MithrilEmulator emulator, String projectName) {
+    public MithrilTruth(MithrilEmulator emulator, String projectName) {
         this.emulator = emulator;
         List<Map<String, Object>> projects = api().get(emulator.baseUrl() + "/v2/projects").then().statusCode(200)
                 .extract().jsonPath().getList("$");
@@ -72,7 +72,7 @@ final class MithrilTruth {
      * What Mithril bills a bid's instances, from its pricing history: integer cents per instance-hour over each
      * priced interval (an open one up to {@code now}), in dollars to the nano-dollar.
      */
-    BigDecimal billed(String bidFid, Instant now) {
+    public BigDecimal billed(String bidFid, Instant now) {
         BigDecimal total = BigDecimal.ZERO;
         for (JsonNode instance : pages("/v2/instances/pricing/history", Map.of("bid_fid", bidFid), "instances")) {
             for (JsonNode event : instance.path("events")) {
