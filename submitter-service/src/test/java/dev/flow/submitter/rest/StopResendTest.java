@@ -81,6 +81,9 @@ class StopResendTest {
 
         await().atMost(WAIT).until(() -> mithril().getBid(bidFid).await().atMost(WAIT).status()
                 == BidStatus.TERMINATED);
+        // the re-send is counted and recorded once Mithril answered it, which may be after the bid ended there
+        await().atMost(WAIT).until(() -> resent() >= resentBefore + 1);
+        await().atMost(WAIT).until(() -> row(taskId).getInteger("stop_resends") >= 1);
         assertThat(resent()).isEqualTo(resentBefore + 1);
         assertThat(row(taskId).getInteger("stop_resends")).isEqualTo(1);
         // the re-sent stop took: the next look sees the bid ended and sends nothing more
