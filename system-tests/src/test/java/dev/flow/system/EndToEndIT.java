@@ -203,10 +203,12 @@ class EndToEndIT {
                 assertThat(now.path("bid_name").asText()).isEqualTo("flow-" + taskId + "-r1");
                 assertThat(now.path("bid_fid").asText()).isNotEqualTo(firstBid);
             });
-            assertThat(lifecycle(taskId)).filteredOn(TaskResubmitted.class::isInstance)
+            // the outbox relay publishes TaskResubmitted after the transaction the task API already reads from
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(lifecycle(taskId))
+                    .filteredOn(TaskResubmitted.class::isInstance)
                     .map(TaskResubmitted.class::cast).singleElement()
                     .satisfies(r -> assertThat(r.oldBidFid()).isEqualTo(firstBid))
-                    .satisfies(r -> assertThat(r.restartCount()).isEqualTo(1));
+                    .satisfies(r -> assertThat(r.restartCount()).isEqualTo(1)));
             // the preempted run's lines stay readable while the task waits for its new bid
             logLines(logStreamer, taskId, saidUp);
         } finally {
@@ -244,10 +246,11 @@ class EndToEndIT {
                 .header("Authorization", "Bearer " + emulator.apiKey())
                 .get(emulator.baseUrl() + "/v2/spot/bids/" + bidFid)
                 .then().statusCode(200).extract().<String>path("status")).isEqualTo("Terminated"));
-        List<StopTask> stops = records(Topics.TASK_COMMANDS, orphanTask).stream()
+        // the test's own consumer of the commands topic may read the StopTask after the submitter acted on it
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(records(Topics.TASK_COMMANDS, orphanTask).stream()
                 .map(CloudEventRecords::fromRecord).flatMap(java.util.Optional::stream)
-                .filter(StopTask.class::isInstance).map(StopTask.class::cast).toList();
-        assertThat(stops).singleElement().satisfies(stop -> assertThat(stop.reason()).isEqualTo(TransitionReason.ORPHAN));
+                .filter(StopTask.class::isInstance).map(StopTask.class::cast).toList())
+                .singleElement().satisfies(stop -> assertThat(stop.reason()).isEqualTo(TransitionReason.ORPHAN)));
     }
 
     /**
