@@ -20,18 +20,32 @@ public class MithrilClientProducer {
     @ApplicationScoped
     MithrilClient mithrilClient(Vertx vertx, MithrilSettings settings) {
         RetryPolicy retry = RetryPolicy.DEFAULT;
+        return new MithrilClient(vertx, config(settings,
+                new RetryPolicy(settings.maxRetries(), retry.initialBackoff(), retry.maxBackoff(), retry.maxRetryAfter())));
+    }
+
+    /** The same Mithril, one attempt per call (created only in a service that injects it). */
+    @Produces
+    @ApplicationScoped
+    @SingleAttempt
+    MithrilClient singleAttemptClient(Vertx vertx, MithrilSettings settings) {
+        return new MithrilClient(vertx, config(settings, RetryPolicy.NONE));
+    }
+
+    private static MithrilClientConfig config(MithrilSettings settings, RetryPolicy retry) {
         String apiKey = settings.apiKey().filter(key -> !key.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "MITHRIL_API_KEY (mithril.api-key) is not set: this service calls Mithril at " + settings.apiUrl()));
-        MithrilClientConfig config = new MithrilClientConfig(settings.apiUrl(), apiKey,
+        return new MithrilClientConfig(settings.apiUrl(), apiKey,
                 settings.defaultProject().orElse(null), settings.defaultRegion().orElse(null),
                 settings.sshKeys().orElse(List.of()), Duration.ofSeconds(5),
-                Duration.ofSeconds(settings.requestTimeoutSeconds()),
-                new RetryPolicy(settings.maxRetries(), retry.initialBackoff(), retry.maxBackoff(), retry.maxRetryAfter()),
-                null);
-        return new MithrilClient(vertx, config);
+                Duration.ofSeconds(settings.requestTimeoutSeconds()), retry, null);
     }
 
     void close(@Disposes MithrilClient client) {
+        client.close();
+    }
+
+    void closeSingleAttempt(@Disposes @SingleAttempt MithrilClient client) {
         client.close();
     }
 }

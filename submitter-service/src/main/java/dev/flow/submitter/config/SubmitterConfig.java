@@ -96,6 +96,10 @@ public interface SubmitterConfig {
      * bid is read at Mithril and, still live, its cancel is sent again, with backoff, a bounded number of times.
      */
     interface StopResend {
+        /** How often the stops Mithril confirmed are looked at (read by the scheduler). */
+        @WithDefault("15s")
+        Duration interval();
+
         /** How long after the confirmation a task that is still not over is looked at (two slow poll cycles). */
         @WithDefault("60s")
         Duration after();
@@ -109,14 +113,22 @@ public interface SubmitterConfig {
         int maxAttempts();
     }
 
+    /**
+     * The sweep of bid cancels Mithril has not confirmed ({@code BidCancellation}): each pass makes one attempt per
+     * such cancel, so a stop asked while Mithril was away goes through within a pass of its return.
+     */
     interface CancelSweep {
-        /** How often unconfirmed bid cancellations are retried (read by the scheduler). */
-        @WithDefault("30s")
+        /** How often unconfirmed bid cancellations are tried again (read by the scheduler). */
+        @WithDefault("1s")
         Duration interval();
 
-        /** A cancel is retried when Mithril has not confirmed it this long after the request. */
-        @WithDefault("20s")
+        /** A cancel is tried again when Mithril has not confirmed it this long after the request. */
+        @WithDefault("2s")
         Duration grace();
+
+        /** Unconfirmed cancels tried per pass, oldest first. */
+        @WithDefault("100")
+        int batch();
     }
 
     interface Outbox {

@@ -10,8 +10,9 @@ import dev.flow.submitter.repository.Lease;
 import java.time.Instant;
 
 /**
- * Retries bid cancellations that Mithril did not confirm (an outage, a crash between the request and the call), so a
- * requested stop always ends billing eventually; then re-sends the stops Mithril confirmed that did not take
+ * Makes every requested stop end its bid: tries again, every {@code flow.submitter.cancel-sweep.interval}, the bid
+ * cancels Mithril did not confirm (an outage, a crash between the request and the call; {@link BidCancellation}),
+ * and, every {@code flow.submitter.stop-resend.interval}, re-sends the stops Mithril confirmed that did not take
  * ({@link StopResender}). Runs only in the instance holding the {@code Lease}.
  */
 @ApplicationScoped
@@ -19,28 +20,42 @@ public class CancelSweeper {
 
     private static final Logger LOG = Logger.getLogger(CancelSweeper.class);
 
-    private final TaskService tasks;
+    private final BidCancellation cancellation;
     private final StopResender stops;
     private final SubmitterConfig config;
     private final Lease lease;
 
-    public CancelSweeper(TaskService tasks, StopResender stops, SubmitterConfig config, Lease lease) {
+    public CancelSweeper(BidCancellation cancellation, StopResender stops, SubmitterConfig config, Lease lease) {
+        this.cancellation = cancellation;
         this.stops = stops;
         this.lease = lease;
-        this.tasks = tasks;
         this.config = config;
     }
 
-    @Scheduled(every = "${flow.submitter.cancel-sweep.interval:30s}", delayed = "5s",
+    @Scheduled(every = "${flow.submitter.cancel-sweep.interval:1s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> sweep() {
+    Uni<Void> retryUnconfirmedCancels() {
         if (!lease.held()) {
             return Uni.createFrom().voidItem(); // the lease's holder sweeps
         }
-        return tasks.retryUnconfirmedCancels(Instant.now().minus(config.cancelSweep().grace()))
-                .chain(stops::resendStopsNotTaken)
+        return cancellation.retryUnconfirmed(Instant.now().minus(config.cancelSweep().grace()),
+                        config.cancelSweep().batch())
+                .replaceWithVoid()
                 .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("sweep pass failed, retried in the next one: %s", failure.toString());
+                    LOG.warnf("cancel sweep pass failed, retried in the next one: %s", failure.toString());
+                    return null;
+                });
+    }
+
+    @Scheduled(every = "${flow.submitter.stop-resend.interval:15s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> resendStopsNotTaken() {
+        if (!lease.held()) {
+            return Uni.createFrom().voidItem();
+        }
+        return stops.resendStopsNotTaken()
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("stop re-send pass failed, retried in the next one: %s", failure.toString());
                     return null;
                 });
     }

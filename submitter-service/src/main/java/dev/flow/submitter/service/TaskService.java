@@ -62,10 +62,12 @@ public class TaskService {
     private final OutboxRelay relay;
     private final SubmitterConfig config;
     private final FaultHooks faults;
+    private final BidCancellation cancellation;
 
     public TaskService(MithrilClient mithril, InstanceCatalog catalog, MithrilDirectory directory, TaskStore store,
-                       OutboxRelay relay, SubmitterConfig config, FaultHooks faults) {
+                       OutboxRelay relay, SubmitterConfig config, FaultHooks faults, BidCancellation cancellation) {
         this.faults = faults;
+        this.cancellation = cancellation;
         this.mithril = mithril;
         this.catalog = catalog;
         this.directory = directory;
@@ -378,24 +380,9 @@ public class TaskService {
         });
     }
 
-    /** Cancels the bid at Mithril and records the confirmation; a failure is logged and left to the sweeper. */
+    /** Cancels the bid at Mithril and records the confirmation; a failure is left to the cancel sweep. */
     Uni<Void> cancelBid(TaskEntity task, Executor context) {
-        if (task.bidFid == null || task.bidCancelledAt != null) {
-            return Uni.createFrom().voidItem();
-        }
-        return VertxContexts.backTo(context, mithril.cancelBid(task.bidFid))
-                .chain(() -> store.markBidCancelled(task.id, Instant.now()))
-                .invoke(() -> LOG.infof("task %s: bid %s cancelled (%s)", task.id, task.bidFid, task.cancelReason))
-                .onFailure(ResourceNotFoundError.class).recoverWithUni(gone -> {
-                    LOG.infof("task %s: bid %s no longer exists at Mithril", task.id, task.bidFid);
-                    return VertxContexts.backTo(context, Uni.createFrom().voidItem())
-                            .chain(() -> store.markBidCancelled(task.id, Instant.now()));
-                })
-                .onFailure().recoverWithUni(failure -> {
-                    LOG.warnf("task %s: cancelling bid %s failed, will retry: %s", task.id, task.bidFid,
-                            failure.toString());
-                    return Uni.createFrom().voidItem();
-                });
+        return cancellation.cancel(task, context);
     }
 
     /**
@@ -430,15 +417,5 @@ public class TaskService {
             return store.recordSubmitFailed(task.id, "the submission did not complete (the service stopped before "
                     + "the bid was placed); submit the task again", Instant.now()).replaceWithVoid();
         });
-    }
-
-    /** Retries the bid cancellations Mithril has not confirmed (called by {@code CancelSweeper}). */
-    public Uni<Void> retryUnconfirmedCancels(Instant requestedBefore) {
-        Executor context = VertxContexts.current();
-        return store.unconfirmedCancels(requestedBefore, 20)
-                .chain(tasks -> io.smallrye.mutiny.Multi.createFrom().iterable(tasks)
-                        .onItem().transformToUniAndConcatenate(t -> cancelBid(t, context))
-                        .collect().last())
-                .replaceWithVoid();
     }
 }

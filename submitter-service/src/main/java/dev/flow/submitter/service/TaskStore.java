@@ -255,6 +255,13 @@ public class TaskStore {
                 .replaceWithVoid();
     }
 
+    /** Mithril confirmed these bids' cancellations (one statement for a sweep's pass). */
+    @WithTransaction
+    public Uni<Void> markBidsCancelled(java.util.Collection<String> taskIds, Instant at) {
+        return tasks.update("bidCancelledAt = ?1, updatedAt = ?1 where id in ?2 and bidCancelledAt is null", at,
+                taskIds).replaceWithVoid();
+    }
+
     /** Submissions left between the task row and the bid's record (the service stopped in between). */
     @WithSession
     public Uni<List<TaskEntity>> stuckSubmissions(Instant createdBefore, int limit) {

@@ -483,6 +483,45 @@ class TaskResourceTest {
         assertThat(cancel.requestedBy()).isEqualTo("alice");
     }
 
+    /**
+     * Mithril away longer than the cancel's own retries last: the request's attempts run out, and the cancel sweep
+     * takes over with one attempt per pass (never a client's backoff), so the bid ends once Mithril answers again.
+     */
+    @Test
+    void aCancelOutlastingItsRetriesIsTriedAgainOnceAPassUntilMithrilConfirms() throws Exception {
+        String taskId = submit("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}"
+                .formatted(uniqueName("outage"))).then().statusCode(201).extract().path("task_id");
+        String bidFid = bidOf(taskId).orElseThrow().fid();
+        double failedBefore = cancelRetries("failed");
+        double confirmedBefore = cancelRetries("confirmed");
+        int outage = 12; // the request makes 5 attempts (4 retries): the sweep must make at least 7 of these
+        emulator.fail("DELETE", "/v2/spot/bids/" + bidFid, 503, null, outage);
+
+        asAlice().delete("/v1/tasks/" + taskId).then().statusCode(202).body("cancel_requested", equalTo(true));
+        awaitBidTerminated(bidFid);
+
+        com.fasterxml.jackson.databind.JsonNode faults = FlowJson.mapper()
+                .readTree(emulator.admin("GET", "/_emulator/faults", null));
+        assertThat(faults).filteredOn(f -> f.path("path_pattern").asText().contains(bidFid))
+                .singleElement().satisfies(f -> assertThat(f.path("fired").asInt()).isEqualTo(outage));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(cancelRetries("failed") - failedBefore).as("the sweep's failed attempts")
+                    .isGreaterThanOrEqualTo(outage - 5);
+            assertThat(onVertx(() -> store.find(taskId)).bidCancelledAt).as("Mithril's confirmation")
+                    .isNotNull();
+        });
+        assertThat(cancelRetries("confirmed") + cancelRetries("failed") - confirmedBefore - failedBefore)
+                .as("the sweep's attempts").isGreaterThanOrEqualTo(outage - 5);
+    }
+
+    /** {@code flow_cancel_retries_total} of one outcome, from the service's own /q/metrics. */
+    private static double cancelRetries(String outcome) {
+        return given().auth().oauth2(DevJwt.shared().operatorToken("prometheus")).get("/q/metrics").then()
+                .statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith("flow_cancel_retries_total{") && l.contains("outcome=\"" + outcome + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void aCancelMithrilRefusedIsRetriedUntilTheBidIsGone() throws Exception {
         String taskId = submit("{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}"
