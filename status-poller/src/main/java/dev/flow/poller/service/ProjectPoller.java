@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -28,6 +29,7 @@ import dev.flow.poller.messaging.EventPublisher;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 /**
  * One project's part of a cycle: a sweep or a delta read ({@link DeltaPolling}), then the status of each task read,
@@ -36,6 +38,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class ProjectPoller {
+
+    private static final Logger LOG = Logger.getLogger(ProjectPoller.class);
 
     private static final String SOURCE = "status-poller";
     /** Tasks whose changes are published at the same time; the Kafka producer batches their records. */
@@ -91,12 +95,14 @@ public class ProjectPoller {
                     Set<String> listed = new HashSet<>(knownFids);
                     List<String> byNameOnly = matched.values().stream().map(Bid::fid).distinct()
                             .filter(f -> !listed.contains(f)).toList();
+                    Set<String> readAgain = ConcurrentHashMap.newKeySet();
                     return reads.instances(fid, byNameOnly, cycle).chain(more -> {
                         List<Instance> instances = new ArrayList<>(both.getItem2());
                         instances.addAll(more);
                         cycle.listMillis.addAndGet(Cycle.millisSince(listStart));
-                        return evaluate(fid, matched, instances, cycle);
-                    }).invoke(() -> delta.swept(fid, cycle.startedAt, List.copyOf(matched.keySet()), bidPages.get()));
+                        return evaluate(fid, matched, instances, cycle, readAgain);
+                    }).invoke(() -> delta.swept(fid, cycle.startedAt, matched.keySet().stream()
+                            .filter(t -> !readAgain.contains(t.taskId())).toList(), bidPages.get()));
                 });
     }
 
@@ -122,12 +128,14 @@ public class ProjectPoller {
                 orphans.observe(project, found, Instant.now());
                 Map<TaskView, Bid> matched = match(dirty.tasks(), found);
                 List<String> bidFids = matched.values().stream().map(Bid::fid).distinct().toList();
+                Set<String> readAgain = ConcurrentHashMap.newKeySet();
                 return reads.instances(fid, bidFids, cycle).chain(instances -> {
                     cycle.listMillis.addAndGet(Cycle.millisSince(listStart));
-                    return evaluate(fid, matched, instances, cycle);
+                    return evaluate(fid, matched, instances, cycle, readAgain);
                 }).invoke(() -> {
                     Set<String> read = new HashSet<>();
                     matched.keySet().forEach(t -> read.add(t.taskId()));
+                    read.removeAll(readAgain);
                     delta.advanced(fid, cycle.startedAt, tasks, read, dirty.seenEvents());
                 });
             });
@@ -153,8 +161,14 @@ public class ProjectPoller {
         return matched;
     }
 
+    /**
+     * Derives each matched task's status and publishes what changed.
+     *
+     * @param readAgain collects the tasks whose bid and instances disagreed (read at different moments): they are not
+     *                  counted as read, so the next cycle reads them again whatever the history says
+     */
     private Uni<Integer> evaluate(String projectFid, Map<TaskView, Bid> matched, List<Instance> instances,
-                                  Cycle cycle) {
+                                  Cycle cycle, Set<String> readAgain) {
         Map<String, List<Instance>> byBid = new HashMap<>();
         for (Instance i : instances) {
             if (i.bid() != null) {
@@ -172,6 +186,11 @@ public class ProjectPoller {
                         changes.add(new Change(task, bid, own, n.derived()));
                 case StatusDerivation.Observation.WaitForCause w ->
                         registry.unexplainedTerminationSeen(task.taskId(), now);
+                case StatusDerivation.Observation.Inconsistent i -> {
+                    LOG.debugf("task %s: bid %s says %s but an instance of it already ended; read again next cycle",
+                            task.taskId(), bid.fid(), bid.status());
+                    readAgain.add(task.taskId());
+                }
                 default -> {
                     // unchanged: nothing to publish
                 }

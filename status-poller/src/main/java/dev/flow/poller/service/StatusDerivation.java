@@ -56,6 +56,15 @@ public final class StatusDerivation {
         /** Nothing to conclude (an unknown bid status of a newer Mithril). */
         record Unknown() implements Observation {
         }
+
+        /**
+         * The bid and its instances disagree: they are read by two calls, and the bid changed in between (it still
+         * says allocated, but an instance of its allocation already ended: cancelled or preempted after the bid was
+         * read). Concluding from such a pair would publish a step that never happened (running → pending, which
+         * also stops the task's billing in the ledger): the task is read again next cycle.
+         */
+        record Inconsistent() implements Observation {
+        }
     }
 
     /**
@@ -108,6 +117,9 @@ public final class StatusDerivation {
                 yield now(TaskStatus.PENDING, why, infos, false, null);
             }
             case ALLOCATED -> {
+                if (current.stream().anyMatch(StatusDerivation::ended)) {
+                    yield new Observation.Inconsistent();
+                }
                 if (anyError) {
                     yield now(TaskStatus.FAILED, TransitionReason.PROVIDER_ERROR, infos, false,
                             "an instance of the bid failed at the provider");
@@ -238,6 +250,11 @@ public final class StatusDerivation {
     private static Observation now(TaskStatus status, TransitionReason reason, List<InstanceInfo> infos,
                                    boolean allocated, String message) {
         return new Observation.Now(new Derived(status, reason, infos, allocated, message));
+    }
+
+    /** An instance that will never run again: the allocation that had it is over. */
+    private static boolean ended(Instance i) {
+        return i.status() == InstanceStatus.STATUS_TERMINATED || i.status() == InstanceStatus.STATUS_PREEMPTED;
     }
 
     private static boolean relocating(List<Instance> current) {

@@ -69,6 +69,33 @@ class StatusDerivationTest {
         assertThat(d.instances()).containsExactly(new InstanceInfo("inst_1", 0, "STATUS_RELOCATING", "10.1.2.3", 22));
     }
 
+    /**
+     * The bid is read, then it is cancelled (the workload exited) or preempted, then its instances are read: the pair
+     * says "allocated, but a node ended". That is no state of the task: nothing is concluded (never running → pending,
+     * which would stop the task's billing in the ledger at the instant it started), and the task is read again.
+     */
+    @Test
+    void anAllocatedBidWhoseInstanceAlreadyEndedIsInconsistentNotPending() {
+        TaskView running = task(TaskStatus.RUNNING, TransitionReason.ALLOCATED, T0,
+                List.of(new InstanceInfo("inst_1", 0, "STATUS_RUNNING", "10.1.2.3", 22)), null, 0, null);
+        for (InstanceStatus ended : List.of(InstanceStatus.STATUS_TERMINATED, InstanceStatus.STATUS_PREEMPTED)) {
+            Instance i = instance("inst_1", 0, T0, ended, null);
+            assertThat(StatusDerivation.derive(running, bid(BidStatus.ALLOCATED, List.of("inst_1"), null), List.of(i),
+                    T0.plusSeconds(5), GRACE)).as("allocated bid, instance %s", ended)
+                    .isInstanceOf(Observation.Inconsistent.class);
+        }
+        // the next cycle reads the bid after the change too: the task ends with its workload's exit
+        Instance terminated = instance("inst_1", 0, T0, InstanceStatus.STATUS_TERMINATED, null);
+        Derived d = derived(StatusDerivation.derive(running, bid(BidStatus.TERMINATED, List.of("inst_1"),
+                T0.plusSeconds(4)), List.of(terminated), T0.plusSeconds(6), GRACE));
+        assertThat(d.status()).isEqualTo(TaskStatus.COMPLETED);
+        // a node still starting beside a running one is a real pending step, not a disagreement
+        TaskView pending = task(TaskStatus.PENDING, TransitionReason.SUBMITTED, T0, List.of(), null, null, null);
+        Instance starting = instance("inst_1", 0, T0, InstanceStatus.STATUS_STARTING, null);
+        assertThat(derived(StatusDerivation.derive(pending, bid(BidStatus.ALLOCATED, List.of("inst_1"), null),
+                List.of(starting), T0.plusSeconds(1), GRACE)).status()).isEqualTo(TaskStatus.PENDING);
+    }
+
     @Test
     void anInstanceErrorFailsTheTaskWithProviderError() {
         Instance i = instance("inst_1", 0, T0, InstanceStatus.STATUS_ERROR, null);
