@@ -398,6 +398,28 @@ public final class LocalStack implements AutoCloseable {
                 .port(0).start());
     }
 
+    /**
+     * Starts one more instance of a started service that keeps its state in PostgreSQL, on an <b>empty database of its
+     * own</b>, with {@code properties} on top of the first instance's (give its consumers groups of their own, so they
+     * read the topics from the first offset): the state it builds is what a rebuild from scratch gives.
+     */
+    public synchronized QuarkusAppProcess startFromScratch(String name, String instanceName,
+                                                           Map<String, String> properties) {
+        QuarkusAppProcess.Builder builder = serviceBuilders.get(name);
+        if (builder == null) {
+            throw new IllegalArgumentException(name + " is not a started service of this stack");
+        }
+        String database = postgres.createDatabaseNamed("flow_" + instanceName.replace("-service", "")
+                .replace('-', '_'));
+        QuarkusAppProcess.Builder scratch = builder.replica(instanceName,
+                        settings.stateDir().resolve("logs").resolve(instanceName + ".log"))
+                .port(0)
+                .env("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database))
+                .env("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database));
+        properties.forEach(scratch::property);
+        return track(scratch.start());
+    }
+
     @Override
     public void close() {
         List<AutoCloseable> toStop = new ArrayList<>(started);

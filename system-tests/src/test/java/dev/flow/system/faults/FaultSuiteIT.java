@@ -3,7 +3,6 @@ package dev.flow.system.faults;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -374,7 +373,9 @@ class FaultSuiteIT {
         violations.put("status transitions complete, in order, repeats keep ce_id", invariants.transitions());
         violations.put("log lines exactly once", invariants.logs(topics.byKey(Topics.TASK_LOGS),
                 printedLines(tasks, bidsByTask)));
-        violations.put("ledger = Mithril's billing", ledgerAgrees(invariants, tasks, bidsByTask));
+        LedgerChecks ledger = new LedgerChecks(stack, truth);
+        violations.put("ledger = Mithril's billing", ledger.agreesWithMithril(invariants, tasks, bidsByTask));
+        violations.put("ledger = a replay from scratch", ledger.agreesWithAReplayFromScratch(invariants, tasks));
         violations.put("stop ends the bid within two poll cycles", invariants.stops(workload.cancelsAccepted(),
                 topics.records(Topics.TASK_COMMANDS), bidsByTask, POLL_CYCLE, FAULTS));
         long oldest = OLDEST_UNSENT_OUTBOX_MS.get();
@@ -417,42 +418,6 @@ class FaultSuiteIT {
             printed.put(task.id(), nodes);
         }
         return printed;
-    }
-
-    /** Waits until every task's ledger stopped moving (reconciled with Mithril), then compares. */
-    private static List<String> ledgerAgrees(Invariants invariants, List<Task> tasks,
-                                             Map<String, List<Bid>> bidsByTask) {
-        Map<String, BigDecimal> billed = new HashMap<>();
-        Instant now = Instant.now();
-        for (Task task : tasks) {
-            BigDecimal sum = BigDecimal.ZERO;
-            for (Bid bid : bidsByTask.getOrDefault(task.id(), List.of())) {
-                sum = sum.add(truth.billed(bid.fid(), now));
-            }
-            billed.put(task.id(), sum);
-        }
-        Map<String, BigDecimal> ledger = new ConcurrentHashMap<>();
-        // the accountant reconciles every 2 s: wait until each ledger equals the billing or the patience ends
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        List<Task> open = new ArrayList<>(tasks);
-        while (!open.isEmpty() && System.nanoTime() < deadline) {
-            open.removeIf(task -> {
-                JsonNode cost = MithrilTruth.readJson(Workload.callThroughFaults("ledger " + task.id(),
-                        () -> given().auth().oauth2(stack.devToken())
-                                .get(service("cost-accountant").baseUrl() + "/v1/costs/tasks/" + task.id()))
-                        .asString());
-                if (!cost.path("total_cost_exact").isTextual()) {
-                    return false;
-                }
-                BigDecimal total = new BigDecimal(cost.path("total_cost_exact").asText().replace("$", ""));
-                ledger.put(task.id(), total);
-                return total.subtract(billed.get(task.id())).abs().compareTo(new BigDecimal("0.00001")) <= 0;
-            });
-            if (!open.isEmpty()) {
-                LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
-            }
-        }
-        return invariants.ledger(ledger, billed);
     }
 
     private static void report(Invariants invariants, Map<String, List<String>> violations) {
