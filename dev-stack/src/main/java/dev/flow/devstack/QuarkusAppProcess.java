@@ -151,6 +151,8 @@ public final class QuarkusAppProcess implements AutoCloseable {
         private Path logFile;
         private Duration startTimeout = Duration.ofSeconds(120);
         private Path sharedArchive;
+        /** Whether a process was started from this builder already (its restarts append to its log). */
+        private boolean startedBefore;
         /** The local runner's: the deployed settings with the C1 compiler only (quicker to start, smaller). */
         private List<String> jvmOptions = java.util.stream.Stream.concat(DEPLOYED_JVM_OPTIONS.stream(),
                 java.util.stream.Stream.of("-XX:TieredStopAtLevel=1")).toList();
@@ -313,11 +315,15 @@ public final class QuarkusAppProcess implements AutoCloseable {
                 ProcessBuilder builder = new ProcessBuilder(command)
                         .directory(jar.getParent().toFile())
                         .redirectErrorStream(true)
-                        .redirectOutput(logPath.toFile())
+                        // a restart of this builder's process (a test's SIGKILL and restart) appends: the log of the
+                        // process before it is kept; the first start begins the file anew
+                        .redirectOutput(startedBefore ? ProcessBuilder.Redirect.appendTo(logPath.toFile())
+                                : ProcessBuilder.Redirect.to(logPath.toFile()))
                         .redirectInput(ProcessBuilder.Redirect.PIPE);
                 builder.environment().putAll(DEPLOYED_ENVIRONMENT);
                 builder.environment().putAll(environment);
                 QuarkusAppProcess app = new QuarkusAppProcess(name, builder.start(), httpPort, logPath, logFile == null);
+                startedBefore = true;
                 try {
                     awaitReady(app);
                 } catch (RuntimeException e) {
