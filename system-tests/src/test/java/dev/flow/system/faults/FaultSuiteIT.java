@@ -45,7 +45,6 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,11 +55,9 @@ import org.junit.jupiter.api.Test;
  * promises are checked against the emulator's own truth and the topics (see {@link Invariants}), and the figures
  * are printed as the table of {@code docs/reliability.md}.
  *
- * <p>{@code -Dflow.faults.tasks=N} sizes the workload (default 300, in the proportions of {@link #MIX}). Tagged
- * {@code faults}: outside the default run while it fails on the bugs it found (docs/reliability.md); run it with
- * {@code ./mvnw -pl system-tests verify -Pfaults -Dit.test=FaultSuiteIT}.
+ * <p>{@code -Dflow.faults.tasks=N} sizes the workload (default 300, in the proportions of {@link #MIX}). Part of the
+ * default run (CI: about 8 minutes of it); alone: {@code ./mvnw -pl system-tests verify -Dit.test=FaultSuiteIT}.
  */
-@Tag("faults")
 class FaultSuiteIT {
 
     /** The poller's interval here: "two poll cycles" is twice this. */
