@@ -32,6 +32,13 @@ public interface SubmitterConfig {
     @WithDefault("5m")
     Duration projectCacheTtl();
 
+    /**
+     * How long a project's copy of {@code GET /v2/quotas} serves the spot-quota check of a submit ({@code SpotQuotas});
+     * the platform's own bids are counted in it meanwhile, and a copy showing too few instances is read again.
+     */
+    @WithDefault("5s")
+    Duration quotaCacheTtl();
+
     /** How often an open status stream ({@code GET /v1/tasks/{id}/events}) sends a comment, so proxies keep it open. */
     @WithDefault("15s")
     Duration eventsHeartbeat();

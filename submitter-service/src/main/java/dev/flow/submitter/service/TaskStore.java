@@ -71,6 +71,25 @@ public class TaskStore {
         return tasks.persist(task);
     }
 
+    /**
+     * A submission without an {@code Idempotency-Key} whose bid exists: the task row with its bid and its
+     * {@code TaskSubmitted} and {@code BidPlaced} events, in the submission's one transaction.
+     */
+    @WithTransaction
+    public Uni<TaskEntity> insertPlaced(TaskEntity task, String bidFid, TaskConfig redacted, Instant at) {
+        task.bidFid = bidFid;
+        task.message = "bid placed, waiting for capacity";
+        task.updatedAt = at;
+        return tasks.persist(task).chain(() -> appendPlaced(task, bidFid, redacted, at)).replaceWith(task);
+    }
+
+    /** A submission without an {@code Idempotency-Key} whose bid Mithril refused: the task row, failed; no event. */
+    @WithTransaction
+    public Uni<TaskEntity> insertFailed(TaskEntity task, String message, Instant at) {
+        markFailed(task, message, at);
+        return tasks.persist(task);
+    }
+
     /** The bid exists: the task row and its {@code TaskSubmitted} and {@code BidPlaced} events, in one transaction. */
     @WithTransaction
     public Uni<TaskEntity> recordBidPlaced(String taskId, String bidFid, TaskConfig redacted, Instant at) {
@@ -88,25 +107,31 @@ public class TaskStore {
             }
             task.message = "bid placed, waiting for capacity";
             task.updatedAt = at;
-            Money limit = Money.of(task.limitPrice);
-            TaskSubmitted submitted = new TaskSubmitted(task.id, task.project, task.name,
-                    task.instanceType != null ? task.instanceType : task.instanceTypeName, task.numInstances,
-                    task.region, limit, redacted, task.createdAt);
-            BidPlaced placed = new BidPlaced(task.id, bidFid, task.project, task.region, task.instanceTypeFid, limit, at);
-            return outbox.append(submitted).chain(() -> outbox.append(placed)).replaceWith(task);
+            return appendPlaced(task, bidFid, redacted, at).replaceWith(task);
         });
+    }
+
+    private Uni<Void> appendPlaced(TaskEntity task, String bidFid, TaskConfig redacted, Instant at) {
+        Money limit = Money.of(task.limitPrice);
+        TaskSubmitted submitted = new TaskSubmitted(task.id, task.project, task.name,
+                task.instanceType != null ? task.instanceType : task.instanceTypeName, task.numInstances,
+                task.region, limit, redacted, task.createdAt);
+        BidPlaced placed = new BidPlaced(task.id, bidFid, task.project, task.region, task.instanceTypeFid, limit, at);
+        return outbox.append(submitted).chain(() -> outbox.append(placed)).replaceWithVoid();
     }
 
     /** Mithril refused the bid: the task ends failed; no event (no other service ever heard of it). */
     @WithTransaction
     public Uni<TaskEntity> recordSubmitFailed(String taskId, String message, Instant at) {
-        return tasks.findById(taskId).invoke(task -> {
-            task.status = TaskStatus.FAILED.json();
-            task.reason = TransitionReason.PROVIDER_ERROR.toString();
-            task.message = message;
-            task.completedAt = at;
-            task.updatedAt = at;
-        });
+        return tasks.findById(taskId).invoke(task -> markFailed(task, message, at));
+    }
+
+    private static void markFailed(TaskEntity task, String message, Instant at) {
+        task.status = TaskStatus.FAILED.json();
+        task.reason = TransitionReason.PROVIDER_ERROR.toString();
+        task.message = message;
+        task.completedAt = at;
+        task.updatedAt = at;
     }
 
     @WithSession
