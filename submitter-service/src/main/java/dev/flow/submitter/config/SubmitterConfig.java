@@ -131,7 +131,11 @@ public interface SubmitterConfig {
         @WithDefault("2s")
         Duration interval();
 
-        /** Rows published per relay pass (each is acked by the broker before it is marked sent). */
+        /**
+         * Rows published per relay pass, sent to the producer together (each is acked by the broker before it is
+         * marked sent). Keep it within the emitter's buffer ({@code mp.messaging.emitter.default-buffer-size}, 128):
+         * a send the buffer refuses fails the pass from that row on.
+         */
         @WithDefault("100")
         int batchSize();
 
