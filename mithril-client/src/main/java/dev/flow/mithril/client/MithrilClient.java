@@ -80,6 +80,11 @@ public final class MithrilClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MithrilClient.class.getName());
     private static final String BIDS = "/v2/spot/bids";
     private static final String VOLUMES = "/v2/volumes";
+    /**
+     * Keep-alive connections to Mithril at once. Vert.x's default (5) queued a burst of submits behind each other:
+     * 16 requests in flight each making a Mithril call waited for one of 5 connections.
+     */
+    static final int MAX_CONNECTIONS = 32;
 
     private final MithrilClientConfig config;
     private final WebClient web;
@@ -100,7 +105,8 @@ public final class MithrilClient implements AutoCloseable {
                 .setConnectTimeout(Math.toIntExact(config.connectTimeout().toMillis()))
                 .setUserAgent(config.userAgent())
                 .setFollowRedirects(false)
-                .setKeepAlive(true);
+                .setKeepAlive(true)
+                .setMaxPoolSize(MAX_CONNECTIONS);
         this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"), options);
     }
 

@@ -32,6 +32,13 @@ public interface SubmitterConfig {
     @WithDefault("5m")
     Duration projectCacheTtl();
 
+    /**
+     * How long a project's copy of {@code GET /v2/quotas} serves the spot-quota check of a submit ({@code SpotQuotas});
+     * the platform's own bids are counted in it meanwhile, and a copy showing too few instances is read again.
+     */
+    @WithDefault("5s")
+    Duration quotaCacheTtl();
+
     /** How often an open status stream ({@code GET /v1/tasks/{id}/events}) sends a comment, so proxies keep it open. */
     @WithDefault("15s")
     Duration eventsHeartbeat();
@@ -136,7 +143,11 @@ public interface SubmitterConfig {
         @WithDefault("2s")
         Duration interval();
 
-        /** Rows published per relay pass (each is acked by the broker before it is marked sent). */
+        /**
+         * Rows published per relay pass, sent to the producer together (each is acked by the broker before it is
+         * marked sent). Keep it within the emitter's buffer ({@code mp.messaging.emitter.default-buffer-size}, 128):
+         * a send the buffer refuses fails the pass from that row on.
+         */
         @WithDefault("100")
         int batchSize();
 

@@ -10,6 +10,7 @@ import dev.flow.service.metrics.DeadLetters;
 import dev.flow.submitter.config.SubmitterConfig;
 import dev.flow.submitter.domain.OutboxEntity;
 import dev.flow.submitter.repository.Lease;
+import dev.flow.submitter.service.FaultHooks;
 import dev.flow.submitter.repository.OutboxRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -29,6 +30,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -36,8 +38,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Publishes outbox rows to Kafka, oldest first, one at a time: a row is marked sent only after the broker acked it,
- * and a failure stops the pass (so no later event of a task overtakes an earlier one); the next pass retries it.
+ * Publishes outbox rows to Kafka, oldest first, a batch at a time ({@code flow.submitter.outbox.batch-size}): one
+ * query reads the batch, its records go to the producer together in id order, and one statement marks the rows the
+ * broker acked as sent, up to the first failure, which ends the pass (so no later event of a task overtakes an
+ * earlier one); the next pass retries from it.
  * A row Kafka can never take (too large for the producer or the broker, unencodable) is the exception: it is set
  * aside ({@code dead_at}, a WARN, {@link #deadLetters()}) and the pass goes on, so one bad row never stops the
  * events of every task.
@@ -63,10 +67,13 @@ public class OutboxRelay {
     private final AtomicLong published = new AtomicLong();
     private final DeadLetters deadLetterMetric;
     private final Lease lease;
+    private final FaultHooks faults;
 
     public OutboxRelay(OutboxRepository outbox, @Channel("lifecycle-out") MutinyEmitter<byte[]> lifecycle,
-                       SubmitterConfig config, Vertx vertx, DeadLetters deadLetterMetric, Lease lease) {
+                       SubmitterConfig config, Vertx vertx, DeadLetters deadLetterMetric, Lease lease,
+                       FaultHooks faults) {
         this.lease = lease;
+        this.faults = faults;
         this.outbox = outbox;
         this.lifecycle = lifecycle;
         this.config = config;
@@ -108,7 +115,7 @@ public class OutboxRelay {
         }
         Executor context = VertxContexts.current();
         return Panache.withSession(() -> outbox.unsent(config.outbox().batchSize()))
-                .chain(rows -> publish(rows, 0, context))
+                .chain(rows -> publish(rows, context))
                 .eventually(() -> {
                     running.set(false);
                     if (again.getAndSet(false)) {
@@ -117,44 +124,79 @@ public class OutboxRelay {
                 });
     }
 
-    private Uni<Void> publish(List<OutboxEntity> rows, int index, Executor context) {
-        if (!lease.held()) {
-            return Uni.createFrom().voidItem(); // the holder that took over publishes the rest
+    /** What became of one row of a batch: sent (acked), to set aside (never sendable), or failed (retried later). */
+    private record Outcome(OutboxEntity row, Throwable failure, boolean neverSendable) {
+    }
+
+    /**
+     * Publishes a batch: every row's record goes to the producer at once, in id order (the producer keeps that order
+     * per partition: one request in flight per connection), then the rows up to the first failure are settled, the
+     * sent ones in one statement. A row after a failed one is left unsent even when the broker took it: it is sent
+     * again with the same {@code ce_id} in the next pass, after the failed one, so a task's last copy of each event
+     * is in order (at-least-once, never out of order at the end).
+     */
+    private Uni<Void> publish(List<OutboxEntity> rows, Executor context) {
+        if (rows.isEmpty() || !lease.held()) {
+            return Uni.createFrom().voidItem(); // a holder that took over publishes them
         }
-        if (index >= rows.size()) {
-            if (rows.size() == config.outbox().batchSize()) {
-                again.set(true); // a full batch: there may be more
+        List<Uni<Outcome>> sends = new ArrayList<>(rows.size());
+        boolean stopped = false;
+        for (OutboxEntity row : rows) {
+            Message<byte[]> message;
+            try {
+                Optional<FlowEvent> event = EventCodec.decode(row.eventType,
+                        row.payload.getBytes(StandardCharsets.UTF_8));
+                if (event.isEmpty() || !Topics.TASK_LIFECYCLE.equals(row.topic)) {
+                    // written by a newer version of this service: leave it for that version rather than lose it
+                    LOG.errorf("outbox row %d has type %s on %s that this version cannot publish; stopping", row.id,
+                            row.eventType, row.topic);
+                    stopped = true;
+                    break;
+                }
+                message = CloudEventRecords.toMessage(event.get(), config.eventSource(), String.valueOf(row.id));
+            } catch (RuntimeException unreadable) {
+                // a known type whose JSON does not decode: no pass will ever publish it
+                sends.add(Uni.createFrom().item(new Outcome(row, unreadable, true)));
+                continue;
             }
+            Message<byte[]> record = TraceParents.childOf(message, row.traceparent);
+            sends.add(faults.beforePublish(row.aggregateId).chain(() -> lifecycle.sendMessage(record))
+                    .map(sent -> new Outcome(row, null, false))
+                    .onFailure().recoverWithItem(failure -> new Outcome(row, failure, neverSendable(failure))));
+        }
+        if (sends.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        OutboxEntity row = rows.get(index);
-        Message<byte[]> message;
-        try {
-            Optional<FlowEvent> event = EventCodec.decode(row.eventType,
-                    row.payload.getBytes(StandardCharsets.UTF_8));
-            if (event.isEmpty() || !Topics.TASK_LIFECYCLE.equals(row.topic)) {
-                // written by a newer version of this service: leave it for that version rather than lose it
-                LOG.errorf("outbox row %d has type %s on %s that this version cannot publish; stopping", row.id,
-                        row.eventType, row.topic);
-                return Uni.createFrom().voidItem();
+        boolean wholeBatch = !stopped && rows.size() == config.outbox().batchSize();
+        // joined in list order: the records reach the producer in id order
+        return Uni.join().all(sends).andFailFast().emitOn(context).chain(outcomes -> settle(outcomes, wholeBatch));
+    }
+
+    /** Marks the sent prefix in one statement and sets aside the never-sendable rows in it. */
+    private Uni<Void> settle(List<Outcome> outcomes, boolean wholeBatch) {
+        List<Long> sent = new ArrayList<>();
+        List<Outcome> dead = new ArrayList<>();
+        boolean complete = true;
+        for (Outcome outcome : outcomes) {
+            if (outcome.failure() == null) {
+                sent.add(outcome.row().id);
+            } else if (outcome.neverSendable()) {
+                dead.add(outcome);
+            } else {
+                LOG.warnf("publishing outbox row %d (%s) failed, retried on the next pass with the rows after it: %s",
+                        outcome.row().id, outcome.row().eventType, outcome.failure().toString());
+                complete = false;
+                break;
             }
-            message = CloudEventRecords.toMessage(event.get(), config.eventSource(), String.valueOf(row.id));
-        } catch (RuntimeException unreadable) {
-            // a known type whose JSON does not decode: no pass will ever publish it
-            return setAside(row, unreadable, context).chain(() -> publish(rows, index + 1, context));
         }
-        return lifecycle.sendMessage(TraceParents.childOf(message, row.traceparent))
-                .emitOn(context)
-                .chain(() -> Panache.withTransaction(() -> outbox.markSent(row.id, Instant.now())))
-                .invoke(marked -> published.addAndGet(marked))
-                .onFailure(OutboxRelay::neverSendable).recoverWithUni(failure -> setAside(row, failure, context))
-                .onFailure().call(failure -> {
-                    LOG.warnf("publishing outbox row %d (%s) failed, retried on the next pass: %s", row.id,
-                            row.eventType, failure.toString());
-                    return Uni.createFrom().voidItem();
-                })
-                .onFailure().recoverWithNull()
-                .chain(marked -> marked == null ? Uni.createFrom().voidItem() : publish(rows, index + 1, context));
+        if (complete && wholeBatch) {
+            again.set(true); // a full batch: there may be more
+        }
+        Instant now = Instant.now();
+        return Panache.withTransaction(() -> (sent.isEmpty() ? Uni.createFrom().item(0) : outbox.markSent(sent, now))
+                        .invoke(marked -> published.addAndGet(marked))
+                        .chain(() -> setAside(dead, now)))
+                .replaceWithVoid();
     }
 
     /**
@@ -174,18 +216,20 @@ public class OutboxRelay {
         return false;
     }
 
-    /** Moves the row aside (dead-lettered in the table), counts it, and lets the pass go on with the next row. */
-    private Uni<Integer> setAside(OutboxEntity row, Throwable failure, Executor context) {
-        // the reason names the failure, never the payload (which a client wrote)
-        String reason = failure.getClass().getName() + ": " + failure.getMessage();
-        LOG.warnf("outbox row %d (%s of task %s) can never be published and is set aside (outbox.dead_at): %s",
-                row.id, row.eventType, row.aggregateId, reason);
-        deadLetters.incrementAndGet();
-        deadLetterMetric.record(row.topic, "unsendable");
-        return Uni.createFrom().voidItem().emitOn(context)
-                .chain(() -> Panache.withTransaction(() -> outbox.markDead(row.id, Instant.now(), reason)))
-                // a row some other pass already settled counts as handled here too
-                .map(updated -> 1);
+    /** Moves rows aside (dead-lettered in the table) and counts them, inside the caller's transaction. */
+    private Uni<Void> setAside(List<Outcome> dead, Instant at) {
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (Outcome outcome : dead) {
+            OutboxEntity row = outcome.row();
+            // the reason names the failure, never the payload (which a client wrote)
+            String reason = outcome.failure().getClass().getName() + ": " + outcome.failure().getMessage();
+            LOG.warnf("outbox row %d (%s of task %s) can never be published and is set aside (outbox.dead_at): %s",
+                    row.id, row.eventType, row.aggregateId, reason);
+            deadLetters.incrementAndGet();
+            deadLetterMetric.record(row.topic, "unsendable");
+            all = all.chain(() -> outbox.markDead(row.id, at, reason)).replaceWithVoid();
+        }
+        return all;
     }
 
     /** Rows this relay published (and marked sent) since it started (shown in the readiness details). */

@@ -30,6 +30,11 @@ public class OutboxWriter {
 
     /** Must run inside a transaction ({@code @WithTransaction}). */
     public Uni<OutboxEntity> append(FlowEvent event) {
+        return outbox.persist(row(event));
+    }
+
+    /** The row of an event, not written yet (its id comes from the sequence when it is). */
+    public OutboxEntity row(FlowEvent event) {
         OutboxEntity row = new OutboxEntity();
         row.aggregateId = event.key();
         row.topic = event.topic();
@@ -41,6 +46,6 @@ public class OutboxWriter {
         // task's own (learnt from its records, TaskEventConsumers) so that one task is one trace, else the current
         // one (the POST that creates the task)
         row.traceparent = Optional.ofNullable(traces.of(event.key())).or(TraceParents::current).orElse(null);
-        return outbox.persist(row);
+        return row;
     }
 }

@@ -25,8 +25,9 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxEntity, Lon
                 .map(row -> row == null ? null : row.createdAt);
     }
 
-    public Uni<Integer> markSent(long id, Instant at) {
-        return update("sentAt = ?1, attempts = attempts + 1 where id = ?2 and sentAt is null", at, id);
+    /** Marks a relay batch's sent rows in one statement. */
+    public Uni<Integer> markSent(java.util.Collection<Long> ids, Instant at) {
+        return update("sentAt = ?1, attempts = attempts + 1 where id in ?2 and sentAt is null", at, ids);
     }
 
     /** Sets a row aside that Kafka can never take; the relay skips it from now on. */

@@ -42,9 +42,12 @@ import java.util.concurrent.Executor;
  * bid), cancel, read. Order of a submission, chosen so nothing is left half-done:
  * <ol>
  *   <li>everything that can be refused is checked before Mithril is changed (config, script size, catalog, keys);</li>
- *   <li>the task row is written (no events), then the bid is placed under the name {@code flow-<task id>}
- *       (idempotent create-by-name), then one transaction records the bid fid with {@code TaskSubmitted} and
- *       {@code BidPlaced} in the outbox;</li>
+ *   <li>the bid is placed under the name {@code flow-<task id>} (idempotent create-by-name), then one transaction
+ *       writes the task row with the bid fid and {@code TaskSubmitted} and {@code BidPlaced} in the outbox. With an
+ *       {@code Idempotency-Key} the row (holding the key) is written before the bid instead, so a concurrent twin or
+ *       a retry after a crash finds it, and that transaction records the bid on it ({@code SubmissionReconciler}
+ *       finishes it after a crash). Without a key a crash in between leaves a bid without a task, cancelled as an
+ *       orphan ({@code StopTask(ORPHAN)});</li>
  *   <li>a refused bid marks the task failed and publishes nothing (no other service ever heard of it).</li>
  * </ol>
  */
@@ -63,11 +66,14 @@ public class TaskService {
     private final SubmitterConfig config;
     private final FaultHooks faults;
     private final BidCancellation cancellation;
+    private final SpotQuotas quotas;
 
     public TaskService(MithrilClient mithril, InstanceCatalog catalog, MithrilDirectory directory, TaskStore store,
-                       OutboxRelay relay, SubmitterConfig config, FaultHooks faults, BidCancellation cancellation) {
+                       OutboxRelay relay, SubmitterConfig config, FaultHooks faults, BidCancellation cancellation,
+                       SpotQuotas quotas) {
         this.faults = faults;
         this.cancellation = cancellation;
+        this.quotas = quotas;
         this.mithril = mithril;
         this.catalog = catalog;
         this.directory = directory;
@@ -155,7 +161,7 @@ public class TaskService {
         TaskConfig redacted = taskConfig.redacted();
         int quantity = taskConfig.numInstances();
         return directory.projectFid(project).chain(projectFid -> placement(taskConfig)
-                .call(placement -> checkQuota(project, projectFid, placement, quantity))
+                .call(placement -> quotas.require(project, projectFid, placement, quantity))
                 .chain(placement -> directory.sshKeyFids(projectFid, taskConfig.sshKeys())
                         .chain(keys -> directory.volumeFids(projectFid, placement.region(), taskConfig.volumes())
                                 .map(volumes -> LaunchSpecification.of(keys, volumes, script)))
@@ -166,24 +172,40 @@ public class TaskService {
                             task.requestSha256 = fingerprint;
                             CreateBidRequest bid = new CreateBidRequest(projectFid, placement.region(),
                                     placement.instanceTypeFid(), limit, quantity, task.bidName, launch);
+                            if (idempotencyKey == null) {
+                                // nothing to reserve first: the bid, then one transaction records the outcome
+                                return placeBid(task, bid, redacted, context, false);
+                            }
+                            // the key is taken (unique) before the bid, so a concurrent twin places none
                             return VertxContexts.backTo(context, Uni.createFrom().item(task))
                                     .chain(store::insertPending)
-                                    .chain(() -> placeBid(task, bid, redacted, context));
+                                    .chain(() -> placeBid(task, bid, redacted, context, true));
                         })))
                 .onFailure(MithrilApiException.class).transform(e -> ((MithrilApiException) e).toFlowError());
     }
 
-    private Uni<TaskEntity> placeBid(TaskEntity task, CreateBidRequest request, TaskConfig redacted, Executor context) {
+    /**
+     * Places the bid and records the outcome in one transaction.
+     *
+     * @param rowWritten whether the task row exists already (pending, written before the bid: with an
+     *                   Idempotency-Key); without it the outcome's transaction writes the row. A crash between the bid
+     *                   and that transaction leaves a bid {@code flow-<task id>} with no task, which the poller
+     *                   reports and {@link #cancelOrphanBids} cancels (the client never learnt the task's id).
+     */
+    private Uni<TaskEntity> placeBid(TaskEntity task, CreateBidRequest request, TaskConfig redacted, Executor context,
+                                     boolean rowWritten) {
         return VertxContexts.backTo(context, mithril.createBid(request))
                 .onFailure(dev.flow.mithril.client.OutcomeUnknownException.class).recoverWithUni(unknown -> {
                     // the bid may exist: the task stays pending, SubmissionReconciler adopts the bid or fails it
                     LOG.warnf("task %s: outcome of bid %s unknown, left to the reconciler: %s", task.id, task.bidName,
                             unknown.getMessage());
-                    return Uni.createFrom().failure(new dev.flow.model.error.FlowServiceError("Mithril did not say "
+                    return VertxContexts.backTo(context, Uni.createFrom().voidItem())
+                            .chain(() -> rowWritten ? Uni.createFrom().voidItem() : store.insertPending(task))
+                            .chain(() -> Uni.createFrom().failure(new dev.flow.model.error.FlowServiceError("Mithril did not say "
                             + "whether bid " + task.bidName + " of task " + task.id + " was placed; the task is kept "
                             + "and completed (bid adopted) or failed within " + config.reconcile().grace().toMinutes()
                             + " min", 503, List.of("follow GET /v1/tasks/" + task.id, "a retry with the same "
-                            + "Idempotency-Key returns this task"), unknown));
+                            + "Idempotency-Key returns this task"), unknown)));
                 })
                 .onFailure(f -> !(f instanceof dev.flow.model.error.FlowServiceError fse
                         && fse.getCause() instanceof dev.flow.mithril.client.OutcomeUnknownException))
@@ -192,12 +214,15 @@ public class TaskService {
                             : failure instanceof FlowError flow ? flow : null;
                     String message = "Mithril refused the bid: " + (error != null ? error.getMessage() : failure.toString());
                     LOG.warnf("task %s: bid %s not placed: %s", task.id, task.bidName, message);
+                    quotas.forget(task.projectFid); // Mithril may have refused on quota: its next answer counts
                     return VertxContexts.backTo(context, Uni.createFrom().voidItem())
-                            .chain(() -> store.recordSubmitFailed(task.id, message, Instant.now()))
+                            .chain(() -> rowWritten ? store.recordSubmitFailed(task.id, message, Instant.now())
+                                    : store.insertFailed(task, message, Instant.now()))
                             .chain(() -> Uni.createFrom().failure(error != null ? error : failure));
                 })
                 .call(bid -> faults.afterBidPlaced(task.name))
-                .chain(bid -> store.recordBidPlaced(task.id, bid.fid(), redacted, Instant.now()))
+                .chain(bid -> rowWritten ? store.recordBidPlaced(task.id, bid.fid(), redacted, Instant.now())
+                        : store.insertPlaced(task, bid.fid(), redacted, Instant.now()))
                 // a cancel that arrived while the bid was being placed had no bid to cancel yet
                 .call(saved -> saved.cancelRequestedAt != null ? cancelBid(saved, context) : Uni.createFrom().voidItem())
                 .invoke(saved -> {
@@ -205,42 +230,6 @@ public class TaskService {
                             saved.instanceTypeName, saved.numInstances, saved.region, Money.of(saved.limitPrice));
                     relay.kick();
                 });
-    }
-
-    /**
-     * Refuses, before anything is written or placed, a task whose instances exceed the project's spot quota of the
-     * chosen type ({@code GET /v2/quotas}: a {@code Spot} quota names the type by one region's FID, so it is matched
-     * by catalog name). Mithril checks again when the bid is placed (a concurrent bid may have used the rest): that
-     * refusal is a 422 mentioning the quota, which the client maps to the same {@code InsufficientQuotaError}. When
-     * the quota cannot be read the check is left to Mithril.
-     */
-    Uni<Void> checkQuota(String project, String projectFid, Placement placement, int quantity) {
-        return Uni.combine().all().unis(mithril.quotas(projectFid), catalog.instanceTypes()).asTuple()
-                .map(t -> {
-                    java.util.Set<String> fidsOfType = t.getItem2().stream()
-                            .filter(it -> placement.instanceTypeName().equals(it.name()))
-                            .map(dev.flow.mithril.client.model.InstanceType::fid)
-                            .collect(java.util.stream.Collectors.toSet());
-                    return t.getItem1().stream().filter(q -> "Spot".equalsIgnoreCase(q.productType())
-                            && q.instanceType() != null && fidsOfType.contains(q.instanceType())).findFirst();
-                })
-                .onFailure(f -> !(f instanceof FlowError) || f instanceof dev.flow.model.error.FlowServiceError
-                        || f instanceof dev.flow.model.error.FlowTimeoutError)
-                .recoverWithItem(failure -> {
-                    LOG.warnf("quota of %s not readable, left to Mithril: %s", project, failure.toString());
-                    return java.util.Optional.empty();
-                })
-                .invoke(quota -> quota.ifPresent(q -> {
-                    if (q.remaining() < quantity) {
-                        throw new dev.flow.model.error.InsufficientQuotaError("project " + project + " has "
-                                + q.remaining() + " of its " + q.totalQuantity() + " " + placement.instanceTypeName()
-                                + " spot instances left (" + q.usedQuantity() + " in use); the task needs " + quantity,
-                                List.of(q.remaining() > 0 ? "ask for num_instances <= " + q.remaining()
-                                                : "cancel running or pending tasks of this instance type",
-                                        "choose another instance type, or ask Mithril for a larger quota"));
-                    }
-                }))
-                .replaceWithVoid();
     }
 
     private Uni<Placement> placement(TaskConfig config) {

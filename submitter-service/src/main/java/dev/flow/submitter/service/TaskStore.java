@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.flow.model.event.BidPlaced;
 import dev.flow.model.event.CancelRequested;
 import dev.flow.model.event.EventCodec;
+import dev.flow.model.event.FlowEvent;
 import dev.flow.model.event.InstanceInfo;
 import dev.flow.model.event.ResubmitTask;
 import dev.flow.model.event.TaskCostUpdated;
@@ -20,6 +21,7 @@ import dev.flow.submitter.domain.ConsumedCommandEntity;
 import dev.flow.submitter.domain.TaskEntity;
 import dev.flow.submitter.messaging.OutboxWriter;
 import dev.flow.submitter.repository.ConsumedCommandRepository;
+import dev.flow.submitter.repository.SubmissionRows;
 import dev.flow.submitter.repository.TaskRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -48,8 +50,11 @@ public class TaskStore {
     private final TaskRepository tasks;
     private final OutboxWriter outbox;
     private final ConsumedCommandRepository consumed;
+    private final SubmissionRows submissionRows;
 
-    public TaskStore(TaskRepository tasks, OutboxWriter outbox, ConsumedCommandRepository consumed) {
+    public TaskStore(TaskRepository tasks, OutboxWriter outbox, ConsumedCommandRepository consumed,
+                     SubmissionRows submissionRows) {
+        this.submissionRows = submissionRows;
         this.tasks = tasks;
         this.outbox = outbox;
         this.consumed = consumed;
@@ -71,6 +76,26 @@ public class TaskStore {
         return tasks.persist(task);
     }
 
+    /**
+     * A submission without an {@code Idempotency-Key} whose bid exists: the task row with its bid and its
+     * {@code TaskSubmitted} and {@code BidPlaced} events, in the submission's one transaction (one statement,
+     * {@link SubmissionRows}).
+     */
+    public Uni<TaskEntity> insertPlaced(TaskEntity task, String bidFid, TaskConfig redacted, Instant at) {
+        task.bidFid = bidFid;
+        task.message = "bid placed, waiting for capacity";
+        task.updatedAt = at;
+        List<FlowEvent> events = placedEvents(task, bidFid, redacted, at);
+        return submissionRows.insert(task, events.stream().map(outbox::row).toList()).replaceWith(task);
+    }
+
+    /** A submission without an {@code Idempotency-Key} whose bid Mithril refused: the task row, failed; no event. */
+    @WithTransaction
+    public Uni<TaskEntity> insertFailed(TaskEntity task, String message, Instant at) {
+        markFailed(task, message, at);
+        return tasks.persist(task);
+    }
+
     /** The bid exists: the task row and its {@code TaskSubmitted} and {@code BidPlaced} events, in one transaction. */
     @WithTransaction
     public Uni<TaskEntity> recordBidPlaced(String taskId, String bidFid, TaskConfig redacted, Instant at) {
@@ -88,25 +113,37 @@ public class TaskStore {
             }
             task.message = "bid placed, waiting for capacity";
             task.updatedAt = at;
-            Money limit = Money.of(task.limitPrice);
-            TaskSubmitted submitted = new TaskSubmitted(task.id, task.project, task.name,
-                    task.instanceType != null ? task.instanceType : task.instanceTypeName, task.numInstances,
-                    task.region, limit, redacted, task.createdAt);
-            BidPlaced placed = new BidPlaced(task.id, bidFid, task.project, task.region, task.instanceTypeFid, limit, at);
-            return outbox.append(submitted).chain(() -> outbox.append(placed)).replaceWith(task);
+            return appendPlaced(task, bidFid, redacted, at).replaceWith(task);
         });
+    }
+
+    private Uni<Void> appendPlaced(TaskEntity task, String bidFid, TaskConfig redacted, Instant at) {
+        List<FlowEvent> events = placedEvents(task, bidFid, redacted, at);
+        return outbox.append(events.get(0)).chain(() -> outbox.append(events.get(1))).replaceWithVoid();
+    }
+
+    /** {@code TaskSubmitted} then {@code BidPlaced}: what the other services learn of a task whose bid exists. */
+    private static List<FlowEvent> placedEvents(TaskEntity task, String bidFid, TaskConfig redacted, Instant at) {
+        Money limit = Money.of(task.limitPrice);
+        TaskSubmitted submitted = new TaskSubmitted(task.id, task.project, task.name,
+                task.instanceType != null ? task.instanceType : task.instanceTypeName, task.numInstances,
+                task.region, limit, redacted, task.createdAt);
+        BidPlaced placed = new BidPlaced(task.id, bidFid, task.project, task.region, task.instanceTypeFid, limit, at);
+        return List.of(submitted, placed);
     }
 
     /** Mithril refused the bid: the task ends failed; no event (no other service ever heard of it). */
     @WithTransaction
     public Uni<TaskEntity> recordSubmitFailed(String taskId, String message, Instant at) {
-        return tasks.findById(taskId).invoke(task -> {
-            task.status = TaskStatus.FAILED.json();
-            task.reason = TransitionReason.PROVIDER_ERROR.toString();
-            task.message = message;
-            task.completedAt = at;
-            task.updatedAt = at;
-        });
+        return tasks.findById(taskId).invoke(task -> markFailed(task, message, at));
+    }
+
+    private static void markFailed(TaskEntity task, String message, Instant at) {
+        task.status = TaskStatus.FAILED.json();
+        task.reason = TransitionReason.PROVIDER_ERROR.toString();
+        task.message = message;
+        task.completedAt = at;
+        task.updatedAt = at;
     }
 
     @WithSession

@@ -103,6 +103,8 @@ class LeaseTakeoverTest {
     Vertx vertx;
     @Inject
     DeadLetters deadLetters;
+    @Inject
+    dev.flow.submitter.service.FaultHooks faults;
     @InjectKafkaCompanion
     KafkaCompanion kafka;
 
@@ -120,8 +122,8 @@ class LeaseTakeoverTest {
 
             Lease a = new Lease(pool, LeaseKeeper.NAME, "holder-a-" + UUID.randomUUID(), TTL);
             Lease b = new Lease(pool, LeaseKeeper.NAME, "holder-b-" + UUID.randomUUID(), TTL);
-            OutboxRelay relayA = new OutboxRelay(outbox, lifecycle, config, vertx, deadLetters, a);
-            OutboxRelay relayB = new OutboxRelay(outbox, lifecycle, config, vertx, deadLetters, b);
+            OutboxRelay relayA = new OutboxRelay(outbox, lifecycle, config, vertx, deadLetters, a, faults);
+            OutboxRelay relayB = new OutboxRelay(outbox, lifecycle, config, vertx, deadLetters, b, faults);
 
             assertThat(a.renew().await().atMost(WAIT)).as("taken right after the release").isTrue();
             assertThat(b.renew().await().atMost(WAIT)).as("held by a").isFalse();

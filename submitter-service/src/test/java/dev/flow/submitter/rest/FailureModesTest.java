@@ -137,7 +137,8 @@ class FailureModesTest {
     void aBidThatAppearsAfterItsTaskFailedIsCancelledByTheOrphanStop() {
         String name = uniqueName("late");
         faults.crashAfterBidPlaced(name);
-        asAlice().contentType("application/json").body("{\"name\": \"%s\", \"instance_type\": \"a100\", "
+        // with a key, the row is written before the bid (without one it would not exist: see the next test)
+        asAlice().header("Idempotency-Key", "late-" + UUID.randomUUID()).contentType("application/json").body("{\"name\": \"%s\", \"instance_type\": \"a100\", "
                 .formatted(name) + "\"command\": \"sleep 60\", \"max_price_per_hour\": 0.01}").post("/v1/tasks")
                 .then().statusCode(500);
         String taskId = asAlice().queryParam("name", name).get("/v1/tasks").then().extract().path("data[0].task_id");
@@ -154,6 +155,44 @@ class FailureModesTest {
         await().atMost(WAIT).until(() -> mithril().getBid(bid.fid()).await().atMost(WAIT).status()
                 == BidStatus.TERMINATED);
         asAlice().get("/v1/tasks/" + taskId).then().body("status", equalTo("failed"));
+    }
+
+    @Test
+    void aCrashBetweenTheBidAndTheOneTransactionOfASubmitWithoutAKeyLeavesAnOrphanBidThatTheOrphanStopCancels() {
+        String name = uniqueName("orphan");
+        String project = projectFid(PROJECT);
+        java.util.Set<String> bidsBefore = bidNames(project);
+        long before = bidCreations(emulator);
+        faults.crashAfterBidPlaced(name);
+        asAlice().contentType("application/json").body("{\"name\": \"%s\", \"instance_type\": \"a100\", "
+                .formatted(name) + "\"command\": \"sleep 60\", \"max_price_per_hour\": 0.01}").post("/v1/tasks")
+                .then().statusCode(500).contentType("application/problem+json");
+
+        // the task row and its events are written in one transaction after the bid: none of it exists
+        asAlice().queryParam("name", name).get("/v1/tasks").then().statusCode(200).body("data.size()", equalTo(0));
+        assertThat(bidCreations(emulator)).isEqualTo(before + 1);
+        java.util.Set<String> bidsAfter = bidNames(project);
+        bidsAfter.removeAll(bidsBefore);
+        assertThat(bidsAfter).singleElement().asString().startsWith("flow-");
+        String bidName = bidsAfter.iterator().next();
+        String taskId = bidName.substring("flow-".length());
+        Bid bid = bidOf(taskId).orElseThrow();
+
+        // the poller sees flow-<id> with no task behind it and asks for it to be stopped: the bid is cancelled
+        kafka.produce(Serdes.String(), Serdes.ByteArray()).fromRecords(dev.flow.submitter.SubmitterTestSupport.record(
+                Topics.TASK_COMMANDS, new dev.flow.model.event.StopTask(taskId,
+                        dev.flow.model.status.TransitionReason.ORPHAN, "status-poller", java.time.Instant.now())))
+                .awaitCompletion();
+        await().atMost(WAIT).until(() -> mithril().getBid(bid.fid()).await().atMost(WAIT).status()
+                == BidStatus.TERMINATED);
+        asAlice().get("/v1/tasks/" + taskId).then().statusCode(404);
+    }
+
+    /** The names of the project's live bids. */
+    private static java.util.Set<String> bidNames(String projectFid) {
+        return new java.util.HashSet<>(mithril().listBids(BidQuery.inProject(projectFid).withLimit(100))
+                .filter(b -> b.status() != BidStatus.TERMINATED).map(Bid::name)
+                .collect().asList().await().atMost(WAIT));
     }
 
     @Test
