@@ -142,8 +142,9 @@ public final class EmbeddedKafkaBroker implements KafkaCluster {
 
         private EmbeddedKafkaBroker launch() throws IOException {
             Path dataDir = Files.createTempDirectory("flow-kafka-");
-            int clientPort = port == 0 ? LocalProcesses.freePort() : port;
-            int controllerPort = LocalProcesses.freePort();
+            int[] free = LocalProcesses.freePorts(2);
+            int clientPort = port == 0 ? free[0] : port;
+            int controllerPort = port == free[1] ? free[0] : free[1];
             Path logDir = dataDir.resolve("data");
             Path propertiesFile = dataDir.resolve("server.properties");
             Path log4jFile = dataDir.resolve("log4j2.properties");

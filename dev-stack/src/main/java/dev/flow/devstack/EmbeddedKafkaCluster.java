@@ -330,9 +330,11 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         private EmbeddedKafkaCluster launch() throws IOException {
             Path baseDir = Files.createTempDirectory("flow-kafka-cluster-");
             List<BrokerNode> brokerNodes = new ArrayList<>();
+            // every node's client and controller ports at once: all distinct
+            int[] free = LocalProcesses.freePorts(2 * nodes);
             for (int id = 1; id <= nodes; id++) {
-                int clientPort = firstClientPort == 0 ? LocalProcesses.freePort() : firstClientPort + id - 1;
-                brokerNodes.add(new BrokerNode(id, clientPort, LocalProcesses.freePort(),
+                int clientPort = firstClientPort == 0 ? free[2 * (id - 1)] : firstClientPort + id - 1;
+                brokerNodes.add(new BrokerNode(id, clientPort, free[2 * (id - 1) + 1],
                         Files.createDirectories(baseDir.resolve("node-" + id))));
             }
             String voters = brokerNodes.stream().map(n -> n.id + "@127.0.0.1:" + n.controllerPort)

@@ -27,6 +27,35 @@ final class LocalProcesses {
         }
     }
 
+    /**
+     * {@code count} distinct TCP ports that were free on loopback a moment ago: all are held open until the last is
+     * chosen, so two of them are never the same (two {@link #freePort()} calls in a row may return one port twice,
+     * and a broker with one port for two listeners does not start).
+     */
+    static int[] freePorts(int count) {
+        List<ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(socket);
+                socket.setReuseAddress(true);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free local port", e);
+        } finally {
+            for (ServerSocket socket : held) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing a listening socket nobody connected to
+                }
+            }
+        }
+    }
+
     /** The last {@code lines} lines of a log file, for error messages; empty when there is none. */
     static String tail(Path file, int lines) {
         try {
