@@ -216,6 +216,9 @@ public class LogViews {
 
         @Override
         public void fail(RuntimeException e) {
+            // the head is out, so no error status can follow: close the connection (RESTEasy would only log the
+            // failure), and the client sees the stream break rather than hang
+            response.close();
             emitter.fail(e);
         }
     }
