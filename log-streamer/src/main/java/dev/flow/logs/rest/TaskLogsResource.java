@@ -5,7 +5,6 @@ import dev.flow.logs.kafka.LogEntry;
 import dev.flow.logs.service.LogViews;
 import dev.flow.logs.service.TaskDirectory;
 import dev.flow.logs.service.TaskVisibility;
-import dev.flow.logs.service.ViewMessage;
 import dev.flow.logs.service.ViewRequest;
 import dev.flow.model.error.FieldError;
 import dev.flow.model.error.ResourceNotFoundError;
@@ -17,6 +16,7 @@ import dev.flow.service.security.ProjectAccess;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.smallrye.mutiny.Multi;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -27,8 +27,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
-import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import java.util.HashMap;
@@ -95,11 +93,18 @@ public class TaskLogsResource {
      * {@code Last-Event-ID} (what an {@code EventSource} sends when it reconnects) resumes after that token and takes
      * precedence over {@code after}. Refusals (401, 404, 422 for bad parameters) happen here, before the stream starts; the Kafka reads run
      * on the view's virtual thread, never on the event loop.
+     * <p>
+     * RESTEasy still owns the response (negotiation, the refusals as problem+json, the SSE head, its end, and the
+     * cancellation when the client leaves or the token expires), but the events are written by the view itself to
+     * the Vert.x response: a batch of pre-encoded frames as one write ({@link LogViews#events}). Through RESTEasy's
+     * SSE writer every event was built, serialised and written for every viewer, one at a time. The returned stream
+     * emits no item; RESTEasy subscribes to it only once the head is written, so the view's writes follow the head.
      */
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS + ";qs=0.5") // text/plain stays the answer to curl's */*
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<OutboundSseEvent> events(@PathParam("id") String taskId, @Context UriInfo uri, @Context Sse sse,
+    public Multi<OutboundSseEvent> events(@PathParam("id") String taskId, @Context UriInfo uri,
+                                          @Context HttpServerResponse response,
                                           @HeaderParam("Last-Event-ID") String lastEventId) {
         Map<String, List<String>> query = new HashMap<>(uri.getQueryParameters());
         if (lastEventId != null && !lastEventId.isBlank()) {
@@ -112,21 +117,6 @@ public class TaskLogsResource {
         }
         directory.find(taskId).ifPresent(t -> request.requireNodeBelow(t.numInstances()));
         // the stream ends when the caller's token expires (reconnect with a fresh one, Last-Event-ID resumes)
-        Multi<OutboundSseEvent> events = access.untilTokenExpires(views.stream(request)).map(message -> {
-            OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE)
-                    .data(message.json());
-            switch (message) {
-                case ViewMessage.Line line -> event.id(Long.toString(line.offset()));
-                // the gap's token is where the stream goes on: an EventSource reconnecting resumes there
-                case ViewMessage.Gap gap -> event.name("gap").id(Long.toString(gap.token()));
-                case ViewMessage.Status status -> event.name("status");
-                case ViewMessage.End end -> event.name("end");
-            }
-            return event.build();
-        });
-        // By default the SSE writer asks for one event, writes it and only then asks for the next: a write, a flush
-        // and two thread hops per line. Asking for a view's whole batch lets the view write its events in a row,
-        // which Vert.x flushes once its queue of writes drains; the view still never emits beyond this demand.
-        return RestMulti.fromMultiData(events).withDemand(LogViews.MAX_BATCH).build();
+        return access.untilTokenExpires(views.events(request, response));
     }
 }

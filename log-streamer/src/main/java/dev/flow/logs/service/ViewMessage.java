@@ -8,21 +8,60 @@ import dev.flow.model.status.TaskStatus;
 
 /**
  * What a view sends: a log line, a gap marker (the viewer fell too far behind), a status note (the task is still
- * pending) or, last, the end of a followed task. Each knows its JSON, computed once: the live hub shares one {@link Line} among all viewers of a task.
+ * pending) or, last, the end of a followed task. Each knows its JSON, computed once: the live hub shares one {@link Line} among all viewers of a task,
+ * and with it the line's Server-Sent Events frame ({@link SseFrame}), encoded once too.
  */
 public sealed interface ViewMessage {
 
     /** The WebSocket text frame / SSE data. */
     String json();
 
-    /** A log line; {@code json} is {@link LogMessage}'s. */
-    record Line(LogEntry entry, String json) implements ViewMessage {
+    /** The whole Server-Sent Events frame of this message, UTF-8 ({@link SseFrame#encode}). */
+    default byte[] sseFrame() {
+        return SseFrame.encode(this);
+    }
+
+    /**
+     * A log line; {@code json} is {@link LogMessage}'s. A class, not a record, only to cache its SSE frame: the hub
+     * hands one {@code Line} to every viewer of the task, so the frame's bytes are built by the first SSE viewer
+     * that writes it and shared by all the others (a WebSocket-only line never pays for them).
+     */
+    final class Line implements ViewMessage {
+        private final LogEntry entry;
+        private final String json;
+        /** Built at most a few times (a benign race: every build gives the same bytes), then shared. */
+        private volatile byte[] sseFrame;
+
+        private Line(LogEntry entry, String json) {
+            this.entry = entry;
+            this.json = json;
+        }
+
         public static Line of(LogEntry entry) {
             return new Line(entry, LogMessage.json(entry));
         }
 
+        public LogEntry entry() {
+            return entry;
+        }
+
+        @Override
+        public String json() {
+            return json;
+        }
+
         public long offset() {
             return entry.offset();
+        }
+
+        @Override
+        public byte[] sseFrame() {
+            byte[] frame = sseFrame;
+            if (frame == null) {
+                frame = SseFrame.encode(this);
+                sseFrame = frame;
+            }
+            return frame;
         }
     }
 
