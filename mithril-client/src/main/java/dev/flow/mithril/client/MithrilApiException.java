@@ -59,6 +59,23 @@ public final class MithrilApiException extends RuntimeException {
         return Optional.ofNullable(retryAfter);
     }
 
+    /**
+     * Whether a failure of a call whose retries ran out says Mithril was busy, down or slow (429, 5xx but 501, a
+     * timeout, no connection) rather than refusing the request itself: the same request may succeed later. For a
+     * create this is only ever seen once the look-up by name found nothing (else the call adopts the resource, or ends
+     * with {@link OutcomeUnknownException}), so nothing was created.
+     */
+    public static boolean isTemporary(Throwable failure) {
+        if (failure instanceof MithrilApiException api) {
+            return api.status == 429 || (api.status >= 500 && api.status <= 599 && api.status != 501);
+        }
+        if (failure instanceof dev.flow.model.error.FlowTimeoutError) {
+            return true;
+        }
+        return failure instanceof dev.flow.model.error.FlowServiceError && failure.getCause() != null
+                && Retries.isConnectionFailure(failure.getCause());
+    }
+
     /** The seed's plain {@code FlowError} for this failure, for services that surface it to their own callers. */
     public dev.flow.model.error.FlowServiceError toFlowError() {
         int s = status >= 400 && status <= 599 ? status : 502;

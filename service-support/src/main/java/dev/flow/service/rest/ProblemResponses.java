@@ -41,7 +41,13 @@ public class ProblemResponses {
         if (error.httpStatus() >= 500) {
             LOG.errorf(error, "%s on %s", error.errorName(), uri.getPath());
         }
-        return problem(Problem.from(error, uri.getPath()));
+        Response problem = problem(Problem.from(error, uri.getPath()));
+        if (error instanceof FlowServiceError service && service.retryAfter().isPresent()) {
+            // whole seconds, at least 1: what RFC 9110 allows and what a generic client's backoff reads
+            long seconds = Math.max(1, (service.retryAfter().get().toMillis() + 999) / 1000);
+            return Response.fromResponse(problem).header(HttpHeaders.RETRY_AFTER, seconds).build();
+        }
+        return problem;
     }
 
     @ServerExceptionMapper

@@ -10,6 +10,7 @@ import dev.flow.mithril.client.model.CreateBidRequest;
 import dev.flow.mithril.client.model.LaunchSpecification;
 import dev.flow.model.error.FieldError;
 import dev.flow.model.error.FlowError;
+import dev.flow.model.error.FlowServiceError;
 import dev.flow.model.error.ResourceNotFoundError;
 import dev.flow.model.error.ValidationError;
 import dev.flow.model.event.TaskSubmitted;
@@ -31,6 +32,7 @@ import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -48,13 +50,18 @@ import java.util.concurrent.Executor;
  *       a retry after a crash finds it, and that transaction records the bid on it ({@code SubmissionReconciler}
  *       finishes it after a crash). Without a key a crash in between leaves a bid without a task, cancelled as an
  *       orphan ({@code StopTask(ORPHAN)});</li>
- *   <li>a refused bid marks the task failed and publishes nothing (no other service ever heard of it).</li>
+ *   <li>a refused bid marks the task failed and publishes nothing (no other service ever heard of it); a bid Mithril
+ *       could not take now (busy or down through every retry, and not found by name) leaves no task at all, and the
+ *       client is told to retry.</li>
  * </ol>
  */
 @ApplicationScoped
 public class TaskService {
 
     private static final Logger LOG = Logger.getLogger(TaskService.class);
+    /** Retry-After of a submit Mithril could not take now, when Mithril named none (or one longer than the cap). */
+    private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+    private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
     /** {@code requestedBy} of what the submitter decides itself. */
     static final String SELF = "submitter-service";
 
@@ -210,6 +217,9 @@ public class TaskService {
                 .onFailure(f -> !(f instanceof dev.flow.model.error.FlowServiceError fse
                         && fse.getCause() instanceof dev.flow.mithril.client.OutcomeUnknownException))
                 .recoverWithUni(failure -> {
+                    if (MithrilApiException.isTemporary(failure)) {
+                        return notPlacedForNow(task, failure, context, rowWritten);
+                    }
                     FlowError error = failure instanceof MithrilApiException api ? api.toFlowError()
                             : failure instanceof FlowError flow ? flow : null;
                     String message = "Mithril refused the bid: " + (error != null ? error.getMessage() : failure.toString());
@@ -230,6 +240,27 @@ public class TaskService {
                             saved.instanceTypeName, saved.numInstances, saved.region, Money.of(saved.limitPrice));
                     relay.kick();
                 });
+    }
+
+    /**
+     * Mithril was busy or down through all of the client's retries, and the look-up by name found no bid: nothing was
+     * created, so nothing is kept. Failing the task would turn a passing outage into a final answer, which the
+     * client's retry with the same {@code Idempotency-Key} would then replay; instead the pending row goes, and the
+     * answer is a 503 with {@code Retry-After} saying so.
+     */
+    private <T> Uni<T> notPlacedForNow(TaskEntity task, Throwable failure, Executor context, boolean rowWritten) {
+        LOG.warnf("task %s: bid %s not placed, Mithril busy or down; nothing kept, the client may retry: %s", task.id,
+                task.bidName, failure.getMessage());
+        Duration retryAfter = failure instanceof MithrilApiException api
+                ? api.retryAfter().filter(d -> d.compareTo(MAX_RETRY_AFTER) <= 0).orElse(DEFAULT_RETRY_AFTER)
+                : DEFAULT_RETRY_AFTER;
+        FlowError answer = new FlowServiceError("Mithril could not take the bid now (" + failure.getMessage()
+                + "); no task was created and nothing is billed", 503, List.of("retry after "
+                + retryAfter.toSeconds() + " s" + (task.idempotencyKey != null ? " with the same Idempotency-Key" : "")),
+                failure, retryAfter);
+        return VertxContexts.backTo(context, Uni.createFrom().voidItem())
+                .chain(() -> rowWritten ? store.discardPending(task.id).replaceWithVoid() : Uni.createFrom().voidItem())
+                .chain(() -> Uni.createFrom().failure(answer));
     }
 
     private Uni<Placement> placement(TaskConfig config) {

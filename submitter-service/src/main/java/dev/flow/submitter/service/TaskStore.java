@@ -132,6 +132,17 @@ public class TaskStore {
         return List.of(submitted, placed);
     }
 
+    /**
+     * Mithril could not take the bid now (busy or down) and has none: the pending row goes, with its
+     * {@code Idempotency-Key}, so that the client's retry with that key places the task instead of replaying a
+     * failure. Only a row still without a bid goes (the reconciler may have adopted one meanwhile).
+     */
+    @WithTransaction
+    public Uni<Boolean> discardPending(String taskId) {
+        return tasks.delete("id = ?1 and bidFid is null and status = ?2", taskId, TaskStatus.PENDING.json())
+                .map(deleted -> deleted > 0);
+    }
+
     /** Mithril refused the bid: the task ends failed; no event (no other service ever heard of it). */
     @WithTransaction
     public Uni<TaskEntity> recordSubmitFailed(String taskId, String message, Instant at) {

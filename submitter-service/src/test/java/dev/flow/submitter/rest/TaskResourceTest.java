@@ -292,6 +292,47 @@ class TaskResourceTest {
         assertThat(ours(refused)).isEmpty();
     }
 
+    /**
+     * Mithril busy through every retry of the client, with no bid by the task's name: nothing was created, so nothing
+     * is kept (neither a failed task nor the key), the answer is a 503 with Mithril's Retry-After, and the client's
+     * retry with the same Idempotency-Key places the task, once.
+     */
+    @Test
+    void aBidMithrilCannotTakeNowLeavesNoTaskAndTheRetryWithTheSameKeyPlacesIt() {
+        String key = "busy-" + UUID.randomUUID();
+        String keyed = uniqueName("busy");
+        String keyless = uniqueName("busy-nokey");
+        String body = "{\"name\": \"%s\", \"instance_type\": \"a100\", \"command\": \"sleep 60\"}";
+        long before = bidCreations(emulator);
+        emulator.fail("POST", "/v2/spot/bids", 429, 1, 1_000);
+        try {
+            for (boolean withKey : List.of(true, false)) {
+                var request = asAlice().contentType("application/json").body(body.formatted(withKey ? keyed : keyless));
+                (withKey ? request.header("Idempotency-Key", key) : request).post("/v1/tasks").then()
+                        .statusCode(503).contentType("application/problem+json").header("Retry-After", "1")
+                        .body("title", equalTo("FlowError"))
+                        .body("detail", containsString("no task was created"))
+                        .body("suggestions[0]", withKey ? containsString("same Idempotency-Key")
+                                : containsString("retry after 1 s"));
+            }
+        } finally {
+            emulator.clearFaults();
+        }
+        for (String name : List.of(keyed, keyless)) {
+            asAlice().queryParam("name", name).get("/v1/tasks").then().statusCode(200).body("data.size()", equalTo(0));
+        }
+        assertThat(bidCreations(emulator) - before).as("bid creations refused with 429").isGreaterThan(1);
+
+        long beforeRetry = bidCreations(emulator);
+        String placed = asAlice().header("Idempotency-Key", key).contentType("application/json")
+                .body(body.formatted(keyed)).post("/v1/tasks").then().statusCode(201).extract().path("task_id");
+        asAlice().header("Idempotency-Key", key).contentType("application/json").body(body.formatted(keyed))
+                .post("/v1/tasks").then().statusCode(200).body("task_id", equalTo(placed));
+        assertThat(bidCreations(emulator)).isEqualTo(beforeRetry + 1);
+        assertThat(bidOf(placed)).isPresent();
+        asAlice().queryParam("name", keyed).get("/v1/tasks").then().statusCode(200).body("data.size()", equalTo(1));
+    }
+
     @Test
     void aRepeatedIdempotencyKeyReturnsTheFirstTaskAndPlacesOneBid() {
         String key = "retry-" + UUID.randomUUID();
