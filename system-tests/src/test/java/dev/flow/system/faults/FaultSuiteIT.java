@@ -45,7 +45,6 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,10 +56,8 @@ import org.junit.jupiter.api.Test;
  * are printed as the table of {@code docs/reliability.md}.
  *
  * <p>{@code -Dflow.faults.tasks=N} sizes the workload (default 300, in the proportions of {@link #MIX}). Part of the
- * default run only with {@code -Pfaults} (tag {@code faults}): it failed once in CI (docs/reliability.md); run it with
- * {@code ./mvnw -pl system-tests verify -Pfaults -Dit.test=FaultSuiteIT}.
+ * default run (CI: about 8 minutes of it); alone: {@code ./mvnw -pl system-tests verify -Dit.test=FaultSuiteIT}.
  */
-@Tag("faults")
 class FaultSuiteIT {
 
     /** The poller's interval here: "two poll cycles" is twice this. */
