@@ -43,4 +43,17 @@ final class ProcessMemory {
     static double rssMiB(long pid) {
         return rssMiB(List.of(pid));
     }
+
+    /** The process's thread count ({@code Threads:} in its status); 0 when it is gone. */
+    static int threads(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(line -> line.startsWith("Threads:"))
+                    .mapToInt(line -> Integer.parseInt(line.replaceAll("[^0-9]", ""))).findFirst().orElse(0);
+        } catch (NoSuchFileException gone) {
+            return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -51,12 +51,16 @@ public final class StackFootprint {
 
             Thread.sleep(idleSeconds * 1000L); // idle: started, nothing to do
             Map<String, Double> idle = rss(pids);
+            Map<String, Integer> idleThreads = new LinkedHashMap<>();
+            pids.forEach((name, pid) -> idleThreads.put(name, ProcessMemory.threads(pid)));
             nativeMemory(pids, state.resolve("nmt-idle"));
 
             Map<String, Double> peak = new ConcurrentHashMap<>(idle);
+            Map<String, Integer> peakThreads = new ConcurrentHashMap<>(idleThreads);
             Thread sampler = Thread.ofPlatform().daemon().start(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     rss(pids).forEach((name, mib) -> peak.merge(name, mib, Math::max));
+                    pids.forEach((name, pid) -> peakThreads.merge(name, ProcessMemory.threads(pid), Math::max));
                     try {
                         Thread.sleep(250);
                     } catch (InterruptedException e) {
@@ -83,11 +87,11 @@ public final class StackFootprint {
                     !archives ? "none" : archived ? "used (written by an earlier run)" : "none yet (written at stop)");
             System.out.printf("load: %d tasks %s in %.1f s%n", tasks, allEnded ? "all ended" : "NOT all ended",
                     loadSeconds);
-            System.out.printf("%-18s %10s %8s %10s %8s %12s%n", "service", "idle MiB", "/200", "peak MiB", "/300",
-                    "after MiB");
-            pids.keySet().forEach(name -> System.out.printf("%-18s %10.0f %8.2f %10.0f %8.2f %12.0f%n", name,
+            System.out.printf("%-18s %10s %8s %10s %8s %12s %14s%n", "service", "idle MiB", "/200", "peak MiB", "/300",
+                    "after MiB", "threads idle/max");
+            pids.keySet().forEach(name -> System.out.printf("%-18s %10.0f %8.2f %10.0f %8.2f %12.0f %10d/%d%n", name,
                     idle.get(name), idle.get(name) / IDLE_LIMIT_MIB, peak.get(name),
-                    peak.get(name) / LOAD_LIMIT_MIB, after.get(name)));
+                    peak.get(name) / LOAD_LIMIT_MIB, after.get(name), idleThreads.get(name), peakThreads.get(name)));
             System.out.println("JVM options: " + ProcessHandle.of(pids.values().iterator().next())
                     .flatMap(p -> p.info().arguments()).map(a -> String.join(" ", java.util.Arrays.stream(a)
                             .filter(arg -> arg.startsWith("-X")).toList())).orElse("?"));

@@ -59,11 +59,14 @@ public final class QuarkusAppProcess implements AutoCloseable {
      * give these as {@code GC_CONTAINER_OPTIONS} and {@code JDK_JAVA_OPTIONS}; flow-cli's DeploymentFilesTest keeps
      * them equal). A control plane's services hold little live data: the serial collector (what the JVM picks by
      * itself for a container of under two CPUs or 1792 MiB), a heap that starts at 16 MiB and gives memory back
-     * after a collection, and half-size thread stacks keep an idle service small. bench's StackFootprint measures
-     * them.
+     * after a collection, and half-size thread stacks keep an idle service small. JDK 25's compact object headers
+     * (8 bytes instead of 12) shrink every object, and a malloc trim every 5 s hands back the native memory the JIT
+     * compilers and the start-up freed but glibc would keep (the largest of these levers: 10–30 MiB per service).
+     * bench's StackFootprint measures them (bench/results-footprint.md).
      */
     public static final List<String> DEPLOYED_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m",
-            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k");
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k", "-XX:+UseCompactObjectHeaders",
+            "-XX:TrimNativeHeapInterval=5000");
 
     /**
      * Environment of a deployed service's JVM: glibc keeps at most two malloc arenas instead of eight per core,
