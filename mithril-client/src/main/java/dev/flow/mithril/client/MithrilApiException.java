@@ -67,7 +67,7 @@ public final class MithrilApiException extends RuntimeException {
      */
     public static boolean isTemporary(Throwable failure) {
         if (failure instanceof MithrilApiException api) {
-            return api.status == 429 || (api.status >= 500 && api.status <= 599 && api.status != 501);
+            return Retries.isRetryableStatus(api.status);
         }
         if (failure instanceof dev.flow.model.error.FlowTimeoutError) {
             return true;

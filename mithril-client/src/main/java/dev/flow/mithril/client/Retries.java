@@ -27,9 +27,14 @@ final class Retries {
     /** 429, 5xx but 501 (not implemented stays not implemented), and failures before any answer. */
     static boolean isRetryable(Throwable t) {
         if (t instanceof HttpFailure h) {
-            return h.status == 429 || (h.status >= 500 && h.status <= 599 && h.status != 501);
+            return isRetryableStatus(h.status);
         }
         return isConnectionFailure(t) || t instanceof TimeoutException;
+    }
+
+    /** The answers a later attempt may not meet: 429 and 5xx but 501. */
+    static boolean isRetryableStatus(int status) {
+        return status == 429 || (status >= 500 && status <= 599 && status != 501);
     }
 
     /** Connection refused/reset/closed: no answer came, the request may or may not have been processed. */

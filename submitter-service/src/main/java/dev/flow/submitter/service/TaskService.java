@@ -208,13 +208,13 @@ public class TaskService {
                             unknown.getMessage());
                     return VertxContexts.backTo(context, Uni.createFrom().voidItem())
                             .chain(() -> rowWritten ? Uni.createFrom().voidItem() : store.insertPending(task))
-                            .chain(() -> Uni.createFrom().failure(new dev.flow.model.error.FlowServiceError("Mithril did not say "
+                            .chain(() -> Uni.createFrom().failure(new FlowServiceError("Mithril did not say "
                             + "whether bid " + task.bidName + " of task " + task.id + " was placed; the task is kept "
                             + "and completed (bid adopted) or failed within " + config.reconcile().grace().toMinutes()
                             + " min", 503, List.of("follow GET /v1/tasks/" + task.id, "a retry with the same "
                             + "Idempotency-Key returns this task"), unknown)));
                 })
-                .onFailure(f -> !(f instanceof dev.flow.model.error.FlowServiceError fse
+                .onFailure(f -> !(f instanceof FlowServiceError fse
                         && fse.getCause() instanceof dev.flow.mithril.client.OutcomeUnknownException))
                 .recoverWithUni(failure -> {
                     if (MithrilApiException.isTemporary(failure)) {
@@ -259,7 +259,7 @@ public class TaskService {
                 + retryAfter.toSeconds() + " s" + (task.idempotencyKey != null ? " with the same Idempotency-Key" : "")),
                 failure, retryAfter);
         return VertxContexts.backTo(context, Uni.createFrom().voidItem())
-                .chain(() -> rowWritten ? store.discardPending(task.id).replaceWithVoid() : Uni.createFrom().voidItem())
+                .chain(() -> rowWritten ? store.discardPending(task.id) : Uni.createFrom().voidItem())
                 .chain(() -> Uni.createFrom().failure(answer));
     }
 

@@ -138,9 +138,9 @@ public class TaskStore {
      * failure. Only a row still without a bid goes (the reconciler may have adopted one meanwhile).
      */
     @WithTransaction
-    public Uni<Boolean> discardPending(String taskId) {
+    public Uni<Void> discardPending(String taskId) {
         return tasks.delete("id = ?1 and bidFid is null and status = ?2", taskId, TaskStatus.PENDING.json())
-                .map(deleted -> deleted > 0);
+                .replaceWithVoid();
     }
 
     /** Mithril refused the bid: the task ends failed; no event (no other service ever heard of it). */
