@@ -99,17 +99,18 @@ public class LifecycleConsumer {
 
     /**
      * A new task's pending/SUBMITTED, then its first snapshot; the cycle polls the task only after that. Each send is
-     * retried on its own while the broker is away, so a retry never publishes the transition twice.
+     * retried on its own while the broker is away; a retry after a send the broker did write is a repeat under the
+     * same {@code ce_id} ({@link EventPublisher#transitionId}).
      */
     private Uni<Void> publishFirst(First first) {
         String topic = first.record().topic();
         return retried(() -> publisher.statusChanged(first.change()), topic)
-                .chain(() -> registry.commitFirst(first.change())
+                .chain(sent -> registry.commitFirst(sent)
                         .map(snapshot -> retried(() -> publisher.snapshot(snapshot), topic))
                         .orElse(Uni.createFrom().voidItem()));
     }
 
-    private Uni<Void> retried(java.util.function.Supplier<Uni<Void>> send, String topic) {
+    private <T> Uni<T> retried(java.util.function.Supplier<Uni<T>> send, String topic) {
         return Uni.createFrom().deferred(send::get)
                 .onFailure(Failures::isTransient).invoke(failure -> {
                     retries.record(topic);

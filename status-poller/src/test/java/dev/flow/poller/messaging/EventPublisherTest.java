@@ -1,0 +1,188 @@
+package dev.flow.poller.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.flow.model.event.EventCodec;
+import dev.flow.model.event.InstanceInfo;
+import dev.flow.model.event.TaskStatusChanged;
+import dev.flow.model.money.Money;
+import dev.flow.model.status.TaskStatus;
+import dev.flow.model.status.TransitionReason;
+import dev.flow.poller.domain.TaskRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A transition published again is a repeat: the same {@code ce_id}, and after a failed send the same content. The
+ * fault suite found the same step published under two ids after a send timed out during a broker's failure (the
+ * broker had written it) and the next cycle derived the step again.
+ */
+class EventPublisherTest {
+
+    private static final Instant ALLOCATED = Instant.parse("2026-12-04T19:32:21.577454884Z");
+    private static final List<InstanceInfo> NODES = List.of(
+            new InstanceInfo("inst_a", 0, "STATUS_STARTING", "127.0.0.1", 2201));
+
+    /** The step pending → pending (allocated) of a task, as a cycle observing it at {@code observedAt} derives it. */
+    private static TaskStatusChanged allocated(Instant observedAt, List<InstanceInfo> nodes) {
+        return new TaskStatusChanged("task-a", "proj", TaskStatus.PENDING, TaskStatus.PENDING,
+                TransitionReason.ALLOCATED, ALLOCATED, observedAt, nodes, Money.parse("$0.00"), 1, "bid_1",
+                "us-central1-a", "a100", 0, null);
+    }
+
+    @Test
+    void aStepDerivedAgainKeepsItsIdAndAnotherStepGetsAnother() {
+        TaskStatusChanged first = allocated(ALLOCATED.plusSeconds(1), NODES);
+        TaskStatusChanged again = allocated(ALLOCATED.plusSeconds(6), NODES);
+        assertThat(EventPublisher.transitionId(again)).isEqualTo(EventPublisher.transitionId(first));
+
+        List<TaskStatusChanged> others = List.of(
+                allocated(first.observedAt(), List.of(new InstanceInfo("inst_a", 0, "STATUS_RUNNING", "10.0.0.9", 22))),
+                allocated(first.observedAt(), List.of()),
+                new TaskStatusChanged("task-a", "proj", TaskStatus.PENDING, TaskStatus.PENDING,
+                        TransitionReason.RESUBMITTED, ALLOCATED, first.observedAt(), NODES, Money.parse("$0.00"), 1,
+                        "bid_2", "us-central1-a", "a100", 1, null),
+                new TaskStatusChanged("task-a", "proj", TaskStatus.PENDING, TaskStatus.RUNNING,
+                        TransitionReason.ALLOCATED, ALLOCATED.plusSeconds(3), first.observedAt(), NODES,
+                        Money.parse("$1.20"), 1, "bid_1", "us-central1-a", "a100", 0, null),
+                new TaskStatusChanged("task-b", "proj", TaskStatus.PENDING, TaskStatus.PENDING,
+                        TransitionReason.ALLOCATED, ALLOCATED, first.observedAt(), NODES, Money.parse("$0.00"), 1,
+                        "bid_9", "us-central1-a", "a100", 0, null));
+        assertThat(others.stream().map(EventPublisher::transitionId))
+                .doesNotContain(EventPublisher.transitionId(first))
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aSendThatFailedIsSentAgainWithItsFirstContentUnderTheSameId() {
+        FailingEmitter emitter = new FailingEmitter();
+        EventPublisher publisher = new EventPublisher(emitter, emitter, emitter, new SimpleMeterRegistry(),
+                new TaskRegistry(Duration.ofHours(1)));
+        TaskStatusChanged first = allocated(ALLOCATED.plusSeconds(1), NODES);
+
+        // the broker is away: the send fails (it may or may not have been written)
+        emitter.failures.set(1);
+        assertThatThrownBy(() -> publisher.statusChanged(first).await().atMost(Duration.ofSeconds(5)))
+                .isInstanceOf(TimeoutException.class);
+        assertThat(publisher.unacknowledged()).isEqualTo(1);
+
+        // the next cycle derives the same step, observed later: what goes out is the first send, id and content
+        TaskStatusChanged sent = publisher.statusChanged(allocated(ALLOCATED.plusSeconds(6), NODES))
+                .await().atMost(Duration.ofSeconds(5));
+        assertThat(sent).isEqualTo(first);
+        assertThat(emitter.sent).hasSize(2);
+        assertThat(idOf(emitter.sent.get(1))).isEqualTo(idOf(emitter.sent.get(0)))
+                .isEqualTo(EventPublisher.transitionId(first));
+        assertThat(emitter.sent.get(1).getPayload()).isEqualTo(emitter.sent.get(0).getPayload());
+        assertThat(publisher.unacknowledged()).isZero();
+
+        // once acknowledged it is forgotten: a later derivation is sent as derived (a consumer dedupes it by id)
+        TaskStatusChanged later = allocated(ALLOCATED.plusSeconds(11), NODES);
+        assertThat(publisher.statusChanged(later).await().atMost(Duration.ofSeconds(5))).isEqualTo(later);
+        assertThat(idOf(emitter.sent.get(2))).isEqualTo(EventPublisher.transitionId(first));
+    }
+
+    @Test
+    void failedSendsRememberedAreBounded() {
+        FailingEmitter emitter = new FailingEmitter();
+        EventPublisher publisher = new EventPublisher(emitter, emitter, emitter, new SimpleMeterRegistry(),
+                new TaskRegistry(Duration.ofHours(1)));
+        int sends = EventPublisher.MAX_UNACKNOWLEDGED + 100;
+        emitter.failures.set(sends);
+        for (int k = 0; k < sends; k++) {
+            TaskStatusChanged step = new TaskStatusChanged("task-" + k, "proj", TaskStatus.PENDING,
+                    TaskStatus.PENDING, TransitionReason.ALLOCATED, ALLOCATED, ALLOCATED, NODES, Money.parse("$0.00"),
+                    1, "bid_" + k, "us-central1-a", "a100", 0, null);
+            publisher.statusChanged(step).onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(5));
+        }
+        assertThat(publisher.unacknowledged()).isEqualTo(EventPublisher.MAX_UNACKNOWLEDGED);
+    }
+
+    private static String idOf(Message<byte[]> message) {
+        OutgoingKafkaRecordMetadata<?> metadata = message.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
+        for (Header header : metadata.getHeaders()) {
+            if (header.key().equals(EventCodec.Headers.ID)) {
+                return new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError("no ce_id header");
+    }
+
+    /** Records every message handed to it; fails the next {@code failures} sends as a producer timeout would. */
+    private static final class FailingEmitter implements MutinyEmitter<byte[]> {
+        final AtomicInteger failures = new AtomicInteger();
+        final List<Message<byte[]>> sent = new ArrayList<>();
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <M extends Message<? extends byte[]>> Uni<Void> sendMessage(M message) {
+            sent.add((Message<byte[]>) message);
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return Uni.createFrom().failure(new TimeoutException("Expiring 1 record(s): delivery timeout"));
+            }
+            return Uni.createFrom().voidItem();
+        }
+
+        @Override
+        public Uni<Void> send(byte[] payload) {
+            return sendMessage(Message.of(payload));
+        }
+
+        @Override
+        public void sendAndAwait(byte[] payload) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Cancellable sendAndForget(byte[] payload) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <M extends Message<? extends byte[]>> void send(M message) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <M extends Message<? extends byte[]>> void sendMessageAndAwait(M message) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <M extends Message<? extends byte[]>> Cancellable sendMessageAndForget(M message) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void complete() {
+        }
+
+        @Override
+        public void error(Exception e) {
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean hasRequests() {
+            return true;
+        }
+    }
+}
