@@ -10,6 +10,7 @@ import dev.flow.poller.domain.TaskRegistry;
 import dev.flow.service.messaging.CloudEventRecords;
 import dev.flow.service.tracing.TraceParents;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -33,8 +34,9 @@ import java.util.UUID;
  * A status change is published under an id derived from the transition itself ({@link #transitionId}), so a
  * transition published again (a send that timed out although the broker wrote it, then the next cycle or a restarted
  * poller deriving the same step) is a repeat under the same {@code ce_id}, which consumers recognise. A send that
- * failed is remembered until the same transition is sent again, and that resend carries the first one's content
- * (its {@code observedAt} and price), so a repeat is the same record, not only the same id.
+ * failed is remembered until the same transition is sent again (or a later step of its task is acknowledged), and
+ * that resend carries the first one's content (its {@code observedAt} and price), so a repeat is the same record,
+ * not only the same id.
  */
 @ApplicationScoped
 public class EventPublisher {
@@ -65,6 +67,9 @@ public class EventPublisher {
         this.commands = commands;
         this.meters = meters;
         this.registry = registry;
+        Gauge.builder("flow.poller.status.unacknowledged", this, EventPublisher::unacknowledged)
+                .description("Status changes whose send failed, kept for their resend (at most "
+                        + MAX_UNACKNOWLEDGED + ")").register(meters);
     }
 
     /** The event as a record that continues its task's trace. */
@@ -100,7 +105,7 @@ public class EventPublisher {
         return status.sendMessage(message)
                 .onFailure().invoke(() -> remember(id, event))
                 .map(ignored -> {
-                    forget(id);
+                    forget(id, event);
                     // by reason kind (WORKLOAD_EXIT without its code) to keep the metric's cardinality small
                     Counter.builder("flow.poller.transitions").description("Published status transitions")
                             .tag("to", event.to().json()).tag("reason", event.reason().kind().name())
@@ -120,11 +125,16 @@ public class EventPublisher {
         unacknowledged.putIfAbsent(id, event);
     }
 
-    private synchronized void forget(String id) {
-        unacknowledged.remove(id);
+    /** Forgets the acknowledged step, and its task's remembered earlier steps: a later one is on the broker. */
+    private synchronized void forget(String id, TaskStatusChanged acknowledged) {
+        if (!unacknowledged.isEmpty()) {
+            unacknowledged.remove(id);
+            unacknowledged.values().removeIf(e -> e.taskId().equals(acknowledged.taskId())
+                    && e.at().isBefore(acknowledged.at()));
+        }
     }
 
-    /** How many failed sends wait for their resend (for tests and the metric). */
+    /** How many failed sends wait for their resend ({@code flow_poller_status_unacknowledged}). */
     synchronized int unacknowledged() {
         return unacknowledged.size();
     }

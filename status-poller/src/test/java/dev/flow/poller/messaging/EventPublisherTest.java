@@ -70,7 +70,8 @@ class EventPublisherTest {
     @Test
     void aSendThatFailedIsSentAgainWithItsFirstContentUnderTheSameId() {
         FailingEmitter emitter = new FailingEmitter();
-        EventPublisher publisher = new EventPublisher(emitter, emitter, emitter, new SimpleMeterRegistry(),
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        EventPublisher publisher = new EventPublisher(emitter, emitter, emitter, meters,
                 new TaskRegistry(Duration.ofHours(1)));
         TaskStatusChanged first = allocated(ALLOCATED.plusSeconds(1), NODES);
 
@@ -79,6 +80,7 @@ class EventPublisherTest {
         assertThatThrownBy(() -> publisher.statusChanged(first).await().atMost(Duration.ofSeconds(5)))
                 .isInstanceOf(TimeoutException.class);
         assertThat(publisher.unacknowledged()).isEqualTo(1);
+        assertThat(meters.get("flow.poller.status.unacknowledged").gauge().value()).isEqualTo(1.0);
 
         // the next cycle derives the same step, observed later: what goes out is the first send, id and content
         TaskStatusChanged sent = publisher.statusChanged(allocated(ALLOCATED.plusSeconds(6), NODES))
@@ -89,11 +91,35 @@ class EventPublisherTest {
                 .isEqualTo(EventPublisher.transitionId(first));
         assertThat(emitter.sent.get(1).getPayload()).isEqualTo(emitter.sent.get(0).getPayload());
         assertThat(publisher.unacknowledged()).isZero();
+        assertThat(meters.get("flow.poller.status.unacknowledged").gauge().value()).isZero();
 
         // once acknowledged it is forgotten: a later derivation is sent as derived (a consumer dedupes it by id)
         TaskStatusChanged later = allocated(ALLOCATED.plusSeconds(11), NODES);
         assertThat(publisher.statusChanged(later).await().atMost(Duration.ofSeconds(5))).isEqualTo(later);
         assertThat(idOf(emitter.sent.get(2))).isEqualTo(EventPublisher.transitionId(first));
+    }
+
+    @Test
+    void aLaterStepOnTheBrokerMakesTheTasksEarlierFailedSendsObsolete() {
+        FailingEmitter emitter = new FailingEmitter();
+        EventPublisher publisher = new EventPublisher(emitter, emitter, emitter, new SimpleMeterRegistry(),
+                new TaskRegistry(Duration.ofHours(1)));
+        emitter.failures.set(1);
+        publisher.statusChanged(allocated(ALLOCATED, NODES)).onFailure().recoverWithNull()
+                .await().atMost(Duration.ofSeconds(5));
+        assertThat(publisher.unacknowledged()).isEqualTo(1);
+
+        // another task's step leaves it; this task's later step (running) supersedes it
+        publisher.statusChanged(new TaskStatusChanged("task-b", "proj", TaskStatus.PENDING, TaskStatus.RUNNING,
+                TransitionReason.ALLOCATED, ALLOCATED.plusSeconds(9), ALLOCATED.plusSeconds(9), NODES,
+                Money.parse("$1.20"), 1, "bid_9", "us-central1-a", "a100", 0, null))
+                .await().atMost(Duration.ofSeconds(5));
+        assertThat(publisher.unacknowledged()).isEqualTo(1);
+        publisher.statusChanged(new TaskStatusChanged("task-a", "proj", TaskStatus.PENDING, TaskStatus.RUNNING,
+                TransitionReason.ALLOCATED, ALLOCATED.plusSeconds(3), ALLOCATED.plusSeconds(6), NODES,
+                Money.parse("$1.20"), 1, "bid_1", "us-central1-a", "a100", 0, null))
+                .await().atMost(Duration.ofSeconds(5));
+        assertThat(publisher.unacknowledged()).isZero();
     }
 
     @Test
