@@ -74,7 +74,11 @@ public class EventPublisher {
 
     /** The event as a record that continues its task's trace. */
     private Message<byte[]> traced(FlowEvent event) {
-        return TraceParents.childOf(CloudEventRecords.toMessage(event, SOURCE), registry.traceparent(event.key()));
+        return continuingTrace(CloudEventRecords.toMessage(event, SOURCE), event);
+    }
+
+    private Message<byte[]> continuingTrace(Message<byte[]> record, FlowEvent event) {
+        return TraceParents.childOf(record, registry.traceparent(event.key()));
     }
 
     /**
@@ -100,9 +104,7 @@ public class EventPublisher {
     public Uni<TaskStatusChanged> statusChanged(TaskStatusChanged derived) {
         String id = transitionId(derived);
         TaskStatusChanged event = firstSent(id, derived);
-        Message<byte[]> message = TraceParents.childOf(CloudEventRecords.toMessage(event, SOURCE, id),
-                registry.traceparent(event.key()));
-        return status.sendMessage(message)
+        return status.sendMessage(continuingTrace(CloudEventRecords.toMessage(event, SOURCE, id), event))
                 .onFailure().invoke(() -> remember(id, event))
                 .map(ignored -> {
                     forget(id, event);

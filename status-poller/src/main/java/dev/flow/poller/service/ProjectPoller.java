@@ -238,8 +238,8 @@ public class ProjectPoller {
         }
         // all of the task's transitions handed to the producer at once, in order (same key, same partition; the
         // idempotent producer keeps their order), instead of one broker round trip each; the snapshot still waits
-        // for all of them, so a restart never reads a snapshot ahead of its published transitions
-        // the registry keeps what was sent (a resend carries its first content, see EventPublisher)
+        // for all of them, so a restart never reads a snapshot ahead of its published transitions; the registry keeps
+        // what was sent (a resend carries its first content, see EventPublisher)
         return Uni.join().all(transitions.stream().map(publisher::statusChanged).toList()).andFailFast()
                 .chain(sent -> registry.commit(c.task(), sent).map(publisher::snapshot)
                         .orElse(Uni.createFrom().voidItem()))

@@ -3,6 +3,7 @@ package dev.flow.poller.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,9 +40,20 @@ class EventPublisherTest {
 
     /** The step pending → pending (allocated) of a task, as a cycle observing it at {@code observedAt} derives it. */
     private static TaskStatusChanged allocated(Instant observedAt, List<InstanceInfo> nodes) {
-        return new TaskStatusChanged("task-a", "proj", TaskStatus.PENDING, TaskStatus.PENDING,
-                TransitionReason.ALLOCATED, ALLOCATED, observedAt, nodes, Money.parse("$0.00"), 1, "bid_1",
-                "us-central1-a", "a100", 0, null);
+        return step("task-a", "bid_1", 0, TaskStatus.PENDING, TransitionReason.ALLOCATED, ALLOCATED, observedAt, nodes);
+    }
+
+    /** A step from pending of a one-node task; running is billed at $1.20 per hour, pending at nothing. */
+    private static TaskStatusChanged step(String taskId, String bidFid, int restarts, TaskStatus to,
+                                          TransitionReason reason, Instant at, Instant observedAt,
+                                          List<InstanceInfo> nodes) {
+        return new TaskStatusChanged(taskId, "proj", TaskStatus.PENDING, to, reason, at, observedAt, nodes,
+                Money.parse(to == TaskStatus.RUNNING ? "$1.20" : "$0.00"), 1, bidFid, "us-central1-a", "a100",
+                restarts, null);
+    }
+
+    private static EventPublisher publisher(FailingEmitter emitter, SimpleMeterRegistry meters) {
+        return new EventPublisher(emitter, emitter, emitter, meters, new TaskRegistry(Duration.ofHours(1)));
     }
 
     @Test
@@ -53,15 +65,12 @@ class EventPublisherTest {
         List<TaskStatusChanged> others = List.of(
                 allocated(first.observedAt(), List.of(new InstanceInfo("inst_a", 0, "STATUS_RUNNING", "10.0.0.9", 22))),
                 allocated(first.observedAt(), List.of()),
-                new TaskStatusChanged("task-a", "proj", TaskStatus.PENDING, TaskStatus.PENDING,
-                        TransitionReason.RESUBMITTED, ALLOCATED, first.observedAt(), NODES, Money.parse("$0.00"), 1,
-                        "bid_2", "us-central1-a", "a100", 1, null),
-                new TaskStatusChanged("task-a", "proj", TaskStatus.PENDING, TaskStatus.RUNNING,
-                        TransitionReason.ALLOCATED, ALLOCATED.plusSeconds(3), first.observedAt(), NODES,
-                        Money.parse("$1.20"), 1, "bid_1", "us-central1-a", "a100", 0, null),
-                new TaskStatusChanged("task-b", "proj", TaskStatus.PENDING, TaskStatus.PENDING,
-                        TransitionReason.ALLOCATED, ALLOCATED, first.observedAt(), NODES, Money.parse("$0.00"), 1,
-                        "bid_9", "us-central1-a", "a100", 0, null));
+                step("task-a", "bid_2", 1, TaskStatus.PENDING, TransitionReason.RESUBMITTED, ALLOCATED,
+                        first.observedAt(), NODES),
+                step("task-a", "bid_1", 0, TaskStatus.RUNNING, TransitionReason.ALLOCATED, ALLOCATED.plusSeconds(3),
+                        first.observedAt(), NODES),
+                step("task-b", "bid_9", 0, TaskStatus.PENDING, TransitionReason.ALLOCATED, ALLOCATED,
+                        first.observedAt(), NODES));
         assertThat(others.stream().map(EventPublisher::transitionId))
                 .doesNotContain(EventPublisher.transitionId(first))
                 .doesNotHaveDuplicates();
@@ -71,8 +80,7 @@ class EventPublisherTest {
     void aSendThatFailedIsSentAgainWithItsFirstContentUnderTheSameId() {
         FailingEmitter emitter = new FailingEmitter();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        EventPublisher publisher = new EventPublisher(emitter, emitter, emitter, meters,
-                new TaskRegistry(Duration.ofHours(1)));
+        EventPublisher publisher = publisher(emitter, meters);
         TaskStatusChanged first = allocated(ALLOCATED.plusSeconds(1), NODES);
 
         // the broker is away: the send fails (it may or may not have been written)
@@ -102,38 +110,30 @@ class EventPublisherTest {
     @Test
     void aLaterStepOnTheBrokerMakesTheTasksEarlierFailedSendsObsolete() {
         FailingEmitter emitter = new FailingEmitter();
-        EventPublisher publisher = new EventPublisher(emitter, emitter, emitter, new SimpleMeterRegistry(),
-                new TaskRegistry(Duration.ofHours(1)));
+        EventPublisher publisher = publisher(emitter, new SimpleMeterRegistry());
         emitter.failures.set(1);
         publisher.statusChanged(allocated(ALLOCATED, NODES)).onFailure().recoverWithNull()
                 .await().atMost(Duration.ofSeconds(5));
         assertThat(publisher.unacknowledged()).isEqualTo(1);
 
         // another task's step leaves it; this task's later step (running) supersedes it
-        publisher.statusChanged(new TaskStatusChanged("task-b", "proj", TaskStatus.PENDING, TaskStatus.RUNNING,
-                TransitionReason.ALLOCATED, ALLOCATED.plusSeconds(9), ALLOCATED.plusSeconds(9), NODES,
-                Money.parse("$1.20"), 1, "bid_9", "us-central1-a", "a100", 0, null))
-                .await().atMost(Duration.ofSeconds(5));
+        publisher.statusChanged(step("task-b", "bid_9", 0, TaskStatus.RUNNING, TransitionReason.ALLOCATED,
+                ALLOCATED.plusSeconds(9), ALLOCATED.plusSeconds(9), NODES)).await().atMost(Duration.ofSeconds(5));
         assertThat(publisher.unacknowledged()).isEqualTo(1);
-        publisher.statusChanged(new TaskStatusChanged("task-a", "proj", TaskStatus.PENDING, TaskStatus.RUNNING,
-                TransitionReason.ALLOCATED, ALLOCATED.plusSeconds(3), ALLOCATED.plusSeconds(6), NODES,
-                Money.parse("$1.20"), 1, "bid_1", "us-central1-a", "a100", 0, null))
-                .await().atMost(Duration.ofSeconds(5));
+        publisher.statusChanged(step("task-a", "bid_1", 0, TaskStatus.RUNNING, TransitionReason.ALLOCATED,
+                ALLOCATED.plusSeconds(3), ALLOCATED.plusSeconds(6), NODES)).await().atMost(Duration.ofSeconds(5));
         assertThat(publisher.unacknowledged()).isZero();
     }
 
     @Test
     void failedSendsRememberedAreBounded() {
         FailingEmitter emitter = new FailingEmitter();
-        EventPublisher publisher = new EventPublisher(emitter, emitter, emitter, new SimpleMeterRegistry(),
-                new TaskRegistry(Duration.ofHours(1)));
+        EventPublisher publisher = publisher(emitter, new SimpleMeterRegistry());
         int sends = EventPublisher.MAX_UNACKNOWLEDGED + 100;
         emitter.failures.set(sends);
         for (int k = 0; k < sends; k++) {
-            TaskStatusChanged step = new TaskStatusChanged("task-" + k, "proj", TaskStatus.PENDING,
-                    TaskStatus.PENDING, TransitionReason.ALLOCATED, ALLOCATED, ALLOCATED, NODES, Money.parse("$0.00"),
-                    1, "bid_" + k, "us-central1-a", "a100", 0, null);
-            publisher.statusChanged(step).onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(5));
+            publisher.statusChanged(step("task-" + k, "bid_" + k, 0, TaskStatus.PENDING, TransitionReason.ALLOCATED,
+                    ALLOCATED, ALLOCATED, NODES)).onFailure().recoverWithNull().await().atMost(Duration.ofSeconds(5));
         }
         assertThat(publisher.unacknowledged()).isEqualTo(EventPublisher.MAX_UNACKNOWLEDGED);
     }
@@ -142,7 +142,7 @@ class EventPublisherTest {
         OutgoingKafkaRecordMetadata<?> metadata = message.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
         for (Header header : metadata.getHeaders()) {
             if (header.key().equals(EventCodec.Headers.ID)) {
-                return new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+                return new String(header.value(), StandardCharsets.UTF_8);
             }
         }
         throw new AssertionError("no ce_id header");
